@@ -1,0 +1,54 @@
+using BulkCerts.Api.Certificates;
+using BulkCerts.Api.ChunkQueue;
+using BulkCerts.Api.Downloads;
+using BulkCerts.Api.Storage;
+using BulkCerts.Api.Tasks;
+using BulkCerts.CertEngine.V1;
+using Microsoft.Extensions.Options;
+
+namespace BulkCerts.Api;
+
+public static class ApiServiceExtensions
+{
+    /// <summary>The connection name of Redis, as the AppHost names the resource.</summary>
+    public const string RedisConnectionName = "redis";
+
+    /// <summary>Service discovery address of the CertEngine's HTTP/2 gRPC endpoint.</summary>
+    public const string CertEngineAddress = "http://_grpc.certengine";
+
+    /// <summary>
+    /// Adds the task store, the chunk queue and its dispatcher, the CertEngine client and the
+    /// problem-details error responses.
+    /// </summary>
+    public static IHostApplicationBuilder AddApiServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<BulkCertsOptions>()
+            .BindConfiguration(BulkCertsOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<BulkCertsOptions>, BulkCertsOptionsValidator>();
+
+        builder.AddRedisClient(RedisConnectionName);
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<TaskStore>();
+        builder.Services.AddSingleton<SupplierDirectory>();
+        builder.Services.AddSingleton<ResultProtector>();
+        builder.Services.AddSingleton<ZipDownload>();
+        builder.Services.AddSingleton<ChunkQueueReader>();
+        builder.Services.AddSingleton<ChunkIssuer>();
+        builder.Services.AddHostedService<ChunkDispatcher>();
+
+        builder.Services.AddGrpcClient<CertificateEngine.CertificateEngineClient>(client =>
+            client.Address = new Uri(CertEngineAddress));
+
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            // Every error body carries "message", the field clients of the original service read.
+            var problem = context.ProblemDetails;
+            problem.Extensions.TryAdd("message", problem.Detail ?? problem.Title);
+        });
+
+        return builder;
+    }
+}

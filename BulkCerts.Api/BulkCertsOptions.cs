@@ -1,0 +1,82 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace BulkCerts.Api;
+
+/// <summary>
+/// Settings of the REST API and its chunk dispatcher, bound from the <c>BulkCerts</c> section.
+/// </summary>
+public sealed class BulkCertsOptions
+{
+    public const string SectionName = "BulkCerts";
+
+    /// <summary>Largest <c>quantity</c> one task may request.</summary>
+    [Range(1, 10_000_000)]
+    public int MaxQuantity { get; set; } = 100_000;
+
+    /// <summary>Certificates per chunk, the unit of work and of retry.</summary>
+    [Range(1, 1000)]
+    public int ChunkSize { get; set; } = 100;
+
+    /// <summary>How long task records and their certificates are kept.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Validity of device certificates, in days, when a request sets no <c>daysExpiry</c>.</summary>
+    [Range(1, 825)]
+    public int DefaultDaysExpiry { get; set; } = 365;
+
+    /// <summary>CA alias that <c>POST /certificates</c> signs with.</summary>
+    [Required]
+    public string DefaultCertificateAuthority { get; set; } = "default";
+
+    /// <summary>Supplier id (case-insensitive) to the alias of the CA that signs its certificates.</summary>
+    public Dictionary<string, string> Suppliers { get; set; } = [];
+
+    /// <summary>Subject values used when a request leaves them out.</summary>
+    public SubjectDefaults Defaults { get; set; } = new();
+
+    /// <summary>Folder for the generated result encryption key, relative to the content root.</summary>
+    [Required]
+    public string DataPath { get; set; } = "data";
+
+    /// <summary>
+    /// Base64 of the 32-byte AES key that encrypts stored certificates and private keys. When
+    /// empty, a key is generated once and kept in <see cref="DataPath"/>.
+    /// </summary>
+    public string? ResultEncryptionKey { get; set; }
+
+    /// <summary>Chunks one Api replica issues at once.</summary>
+    [Range(1, 64)]
+    public int MaxChunksInFlight { get; set; } = 4;
+
+    /// <summary>Attempts at one chunk before its task fails.</summary>
+    [Range(1, 100)]
+    public int MaxChunkAttempts { get; set; } = 5;
+
+    /// <summary>
+    /// Idle time after which a chunk taken by a dispatcher that stopped responding is taken over
+    /// by another. A working dispatcher renews its claim at a third of this interval.
+    /// </summary>
+    public TimeSpan ChunkClaimTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often an idle dispatcher looks for chunks when no notice arrives.</summary>
+    public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(1);
+}
+
+public sealed class SubjectDefaults
+{
+    public string? CommonName { get; set; }
+
+    public string? Organization { get; set; }
+
+    public string? OrganizationalUnit { get; set; }
+
+    public string? Locality { get; set; }
+
+    public string? StateName { get; set; }
+
+    public string? Country { get; set; }
+
+    public string? EmailAddress { get; set; }
+
+    public string? DistinguishedNameQualifier { get; set; }
+}

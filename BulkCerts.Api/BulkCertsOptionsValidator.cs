@@ -1,0 +1,51 @@
+using BulkCerts.Api.Certificates;
+using Microsoft.Extensions.Options;
+
+namespace BulkCerts.Api;
+
+/// <summary>
+/// Checks the settings that data annotations cannot express; each failure names its full key.
+/// </summary>
+internal sealed class BulkCertsOptionsValidator : IValidateOptions<BulkCertsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, BulkCertsOptions options)
+    {
+        var failures = new List<string>();
+        const string Section = BulkCertsOptions.SectionName;
+
+        if (options.Retention <= TimeSpan.Zero)
+        {
+            failures.Add($"{Section}:Retention is {options.Retention}; set a positive duration such as 7.00:00:00.");
+        }
+
+        if (options.ChunkClaimTimeout < TimeSpan.FromSeconds(3))
+        {
+            failures.Add($"{Section}:ChunkClaimTimeout is {options.ChunkClaimTimeout}; set at least 00:00:03.");
+        }
+
+        if (options.QueuePollInterval <= TimeSpan.Zero)
+        {
+            failures.Add($"{Section}:QueuePollInterval is {options.QueuePollInterval}; set a positive duration.");
+        }
+
+        foreach (var (supplier, alias) in options.Suppliers)
+        {
+            if (!SupplierIds.IsValid(supplier))
+            {
+                failures.Add($"{Section}:Suppliers:{supplier} is not a valid supplier id; {SupplierIds.Rule}");
+            }
+
+            if (string.IsNullOrWhiteSpace(alias))
+            {
+                failures.Add($"{Section}:Suppliers:{supplier} is empty; set the alias of the CA that signs for it.");
+            }
+        }
+
+        if (options.Defaults.Country is { Length: not 2 } country)
+        {
+            failures.Add($"{Section}:Defaults:Country '{country}' is not a two-letter ISO 3166-1 code.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

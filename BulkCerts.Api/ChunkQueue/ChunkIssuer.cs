@@ -1,0 +1,84 @@
+using BulkCerts.Api.Certificates;
+using BulkCerts.Api.Tasks;
+using BulkCerts.CertEngine.V1;
+using Grpc.Core;
+
+namespace BulkCerts.Api.ChunkQueue;
+
+/// <summary>
+/// Issues one chunk through the CertEngine and collects the whole stream. A stream that breaks
+/// is discarded by the caller, so a chunk is stored complete or not at all.
+/// </summary>
+public sealed class ChunkIssuer(CertificateEngine.CertificateEngineClient client)
+{
+    public async Task<IssueCertificatesResponse> IssueAsync(
+        TaskRecord task,
+        int chunkId,
+        TimeSpan timeout,
+        CancellationToken cancellationToken)
+    {
+        var plan = task.Plan;
+        var request = CreateRequest(task.Request, task.CertificateAuthority, plan.CountOf(chunkId), plan.FirstIndexOf(chunkId));
+
+        using var call = client.IssueCertificates(
+            request,
+            deadline: DateTime.UtcNow + timeout,
+            cancellationToken: cancellationToken);
+
+        var result = new IssueCertificatesResponse();
+        await foreach (var batch in call.ResponseStream.ReadAllAsync(cancellationToken))
+        {
+            result.Certificates.AddRange(batch.Certificates);
+        }
+
+        EnsureComplete(result, request);
+        return result;
+    }
+
+    internal static IssueCertificatesRequest CreateRequest(
+        CertificateRequestSpec spec,
+        string certificateAuthority,
+        int count,
+        long firstIndex) => new()
+        {
+            CertificateAuthority = certificateAuthority,
+            Count = count,
+            FirstIndex = firstIndex,
+            KeyAlgorithm = KeyAlgorithm.Rsa2048,
+            DaysExpiry = spec.DaysExpiry,
+            IncludeCa = spec.IncludeCertificateAuthority,
+            Subject = new Subject
+            {
+                CommonName = new CommonNameRule { StaticValue = spec.CommonName },
+                Organization = spec.Organization ?? string.Empty,
+                OrganizationalUnit = spec.OrganizationalUnit ?? string.Empty,
+                Locality = spec.Locality ?? string.Empty,
+                StateName = spec.StateName ?? string.Empty,
+                Country = spec.Country ?? string.Empty,
+                EmailAddress = spec.EmailAddress ?? string.Empty,
+                DistinguishedNameQualifier = spec.DistinguishedNameQualifier ?? string.Empty,
+            },
+        };
+
+    /// <summary>
+    /// Checks that the stream held each requested index exactly once and sorts by index, so the
+    /// stored chunk is in task order.
+    /// </summary>
+    private static void EnsureComplete(IssueCertificatesResponse result, IssueCertificatesRequest request)
+    {
+        var sorted = result.Certificates.OrderBy(certificate => certificate.Index).ToList();
+        var expected = Enumerable.Range(0, request.Count).Select(offset => request.FirstIndex + offset);
+        if (!sorted.Select(certificate => certificate.Index).SequenceEqual(expected))
+        {
+            throw new IncompleteChunkException(
+                $"The CertEngine returned {sorted.Count} certificates for {request.Count} requested indexes " +
+                $"from {request.FirstIndex}.");
+        }
+
+        result.Certificates.Clear();
+        result.Certificates.AddRange(sorted);
+    }
+}
+
+/// <summary>The CertEngine's stream ended without every requested certificate.</summary>
+public sealed class IncompleteChunkException(string message) : Exception(message);

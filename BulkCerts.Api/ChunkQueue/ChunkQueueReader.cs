@@ -1,0 +1,84 @@
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace BulkCerts.Api.ChunkQueue;
+
+/// <summary>
+/// One dispatcher's view of the chunk stream as a member of the consumer group. StackExchange.Redis
+/// has no blocking reads, so callers poll and wait for a notice in between.
+/// </summary>
+public sealed class ChunkQueueReader(IConnectionMultiplexer redis, IOptions<BulkCertsOptions> options)
+{
+    private readonly IDatabase _database = redis.GetDatabase();
+
+    /// <summary>Consumer name of this process, unique across restarts.</summary>
+    public string ConsumerName { get; } =
+        $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>Creates the stream and the consumer group unless they exist.</summary>
+    public async Task EnsureGroupAsync()
+    {
+        try
+        {
+            await _database.StreamCreateConsumerGroupAsync(
+                ChunkQueueStream.Key,
+                ChunkQueueStream.ConsumerGroup,
+                StreamPosition.Beginning,
+                createStream: true);
+        }
+        catch (RedisServerException exception) when (exception.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
+        {
+            // The group exists: another replica or an earlier run created it.
+        }
+    }
+
+    /// <summary>
+    /// Takes over one entry that another consumer took but has not renewed within the claim
+    /// timeout, or returns null.
+    /// </summary>
+    public async Task<StreamEntry?> ClaimAbandonedAsync()
+    {
+        var result = await _database.StreamAutoClaimAsync(
+            ChunkQueueStream.Key,
+            ChunkQueueStream.ConsumerGroup,
+            ConsumerName,
+            (long)options.Value.ChunkClaimTimeout.TotalMilliseconds,
+            StreamPosition.Beginning,
+            count: 1);
+
+        return FirstOrNull(result.ClaimedEntries);
+    }
+
+    /// <summary>Takes one entry that no consumer has read yet, or returns null.</summary>
+    public async Task<StreamEntry?> ReadNewAsync()
+    {
+        var entries = await _database.StreamReadGroupAsync(
+            ChunkQueueStream.Key,
+            ChunkQueueStream.ConsumerGroup,
+            ConsumerName,
+            StreamPosition.NewMessages,
+            count: 1);
+
+        return FirstOrNull(entries);
+    }
+
+    /// <summary>Resets the idle time of an entry this consumer holds, so no one else takes it.</summary>
+    public Task RenewClaimAsync(RedisValue entryId) =>
+        _database.StreamClaimIdsOnlyAsync(
+            ChunkQueueStream.Key,
+            ChunkQueueStream.ConsumerGroup,
+            ConsumerName,
+            minIdleTimeInMs: 0,
+            [entryId]);
+
+    // A default StreamEntry is not StreamEntry.Null, so test the id rather than IsNull.
+    private static StreamEntry? FirstOrNull(StreamEntry[]? entries) =>
+        entries?.FirstOrDefault(entry => !entry.Id.IsNullOrEmpty) is { Id.IsNullOrEmpty: false } entry ? entry : null;
+
+    /// <summary>Acknowledges an entry and deletes it, so the stream holds only work to do.</summary>
+    public async Task AcknowledgeAsync(RedisValue entryId)
+    {
+        await _database.StreamAcknowledgeAsync(ChunkQueueStream.Key, ChunkQueueStream.ConsumerGroup, entryId);
+        await _database.StreamDeleteAsync(ChunkQueueStream.Key, [entryId]);
+    }
+}

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using StackExchange.Redis;
+
+namespace BulkCerts.Api.ChunkQueue;
+
+/// <summary>
+/// The Redis stream of chunks to issue. Each entry names a task and a chunk and carries the W3C
+/// trace context of the request that created it.
+/// </summary>
+public static class ChunkQueueStream
+{
+    public static readonly RedisKey Key = "bulkcerts:chunks";
+    public static readonly RedisValue ConsumerGroup = "dispatchers";
+
+    /// <summary>Pub/sub channel that wakes idle dispatchers when chunks are queued.</summary>
+    public static readonly RedisChannel NoticeChannel = RedisChannel.Literal("bulkcerts:chunks:queued");
+
+    public const string TaskField = "task";
+    public const string ChunkField = "chunk";
+    public const string TraceParentField = "traceparent";
+    public const string TraceStateField = "tracestate";
+
+    /// <summary>Adds one entry per chunk to <paramref name="transaction"/>, then a notice.</summary>
+    public static void Enqueue(ITransaction transaction, string taskId, int chunksTotal, ActivityContext traceContext)
+    {
+        var traceFields = TraceFields(traceContext);
+        for (var chunkId = 1; chunkId <= chunksTotal; chunkId++)
+        {
+            NameValueEntry[] fields = [new(TaskField, taskId), new(ChunkField, chunkId), .. traceFields];
+            _ = transaction.StreamAddAsync(Key, fields);
+        }
+
+        _ = transaction.PublishAsync(NoticeChannel, taskId);
+    }
+
+    public static ChunkMessage? Parse(StreamEntry entry)
+    {
+        var taskId = entry[TaskField];
+        var chunk = entry[ChunkField];
+        if (taskId.IsNullOrEmpty || !chunk.TryParse(out int chunkId))
+        {
+            return null;
+        }
+
+        var traceParent = entry[TraceParentField];
+        ActivityContext.TryParse(
+            traceParent.IsNullOrEmpty ? null : traceParent.ToString(),
+            entry[TraceStateField].IsNullOrEmpty ? null : entry[TraceStateField].ToString(),
+            isRemote: true,
+            out var traceContext);
+
+        return new ChunkMessage(entry.Id, taskId.ToString(), chunkId, traceContext);
+    }
+
+    private static NameValueEntry[] TraceFields(ActivityContext context)
+    {
+        if (context == default)
+        {
+            return [];
+        }
+
+        var flags = (context.TraceFlags & ActivityTraceFlags.Recorded) != 0 ? "01" : "00";
+        var traceParent = $"00-{context.TraceId.ToHexString()}-{context.SpanId.ToHexString()}-{flags}";
+        return string.IsNullOrEmpty(context.TraceState)
+            ? [new(TraceParentField, traceParent)]
+            : [new(TraceParentField, traceParent), new(TraceStateField, context.TraceState)];
+    }
+}
+
+/// <summary>One queued chunk, as a dispatcher reads it.</summary>
+public sealed record ChunkMessage(RedisValue EntryId, string TaskId, int ChunkId, ActivityContext TraceContext);

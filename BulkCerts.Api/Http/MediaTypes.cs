@@ -1,0 +1,104 @@
+using Microsoft.Net.Http.Headers;
+
+namespace BulkCerts.Api.Http;
+
+/// <summary>
+/// The media types the API reads and writes, and the choice of one from a request's headers.
+/// </summary>
+public static class MediaTypes
+{
+    /// <summary>The vendor type that clients of the original service send and expect.</summary>
+    public const string CdfJson = "application/vnd.aws-cdf-v1.0+json";
+    public const string Json = "application/json";
+    public const string Zip = "application/zip";
+
+    private static readonly string[] JsonTypes = [CdfJson, Json];
+
+    /// <summary>
+    /// Returns the JSON media type to answer with: the one the Accept header prefers among
+    /// <see cref="CdfJson"/> and <see cref="Json"/>, <see cref="Json"/> when the header is missing
+    /// or accepts anything, or null when it accepts neither.
+    /// </summary>
+    public static string? SelectJsonResponseType(string? accept) => Select(accept, JsonTypes);
+
+    /// <summary>
+    /// Returns whether a download request accepts a zip. JSON types are accepted too, because clients
+    /// of the original service send their JSON vendor type on every call.
+    /// </summary>
+    public static bool AcceptsZip(string? accept) => Select(accept, [Zip, .. JsonTypes]) is not null;
+
+    /// <summary>Returns whether a request body of this Content-Type can be read as JSON.</summary>
+    public static bool IsJsonContent(string? contentType)
+    {
+        if (string.IsNullOrWhiteSpace(contentType))
+        {
+            return true;
+        }
+
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var parsed))
+        {
+            return false;
+        }
+
+        var mediaType = parsed.MediaType.Value ?? string.Empty;
+        return mediaType.Equals(Json, StringComparison.OrdinalIgnoreCase)
+            || (mediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase)
+                && mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static string? Select(string? accept, string[] offered)
+    {
+        if (string.IsNullOrWhiteSpace(accept))
+        {
+            return offered[0] == Zip ? Zip : Json;
+        }
+
+        if (!MediaTypeHeaderValue.TryParseList([accept], out var ranges) || ranges.Count == 0)
+        {
+            return null;
+        }
+
+        string? best = null;
+        var bestQuality = 0.0;
+        var bestSpecificity = -1;
+        foreach (var candidate in offered)
+        {
+            foreach (var range in ranges)
+            {
+                var quality = range.Quality ?? 1.0;
+                if (quality <= 0 || !Matches(candidate, range))
+                {
+                    continue;
+                }
+
+                var specificity = range.MatchesAllTypes ? 0 : range.MatchesAllSubTypes ? 1 : 2;
+                if (quality > bestQuality || (quality == bestQuality && specificity > bestSpecificity))
+                {
+                    best = candidate;
+                    bestQuality = quality;
+                    bestSpecificity = specificity;
+                }
+            }
+        }
+
+        // A wildcard match answers with the plainest type rather than the vendor type.
+        return best == CdfJson && bestSpecificity < 2 ? Json : best;
+    }
+
+    /// <summary>
+    /// Matches by type and subtype only: parameters such as charset do not narrow the match, and,
+    /// unlike MediaTypeHeaderValue.IsSubsetOf, a +json suffix type does not match application/json.
+    /// </summary>
+    private static bool Matches(string candidate, MediaTypeHeaderValue range)
+    {
+        if (range.MatchesAllTypes)
+        {
+            return true;
+        }
+
+        var type = range.Type.Value ?? string.Empty;
+        return range.MatchesAllSubTypes
+            ? candidate.StartsWith(type + "/", StringComparison.OrdinalIgnoreCase)
+            : candidate.Equals(range.MediaType.Value, StringComparison.OrdinalIgnoreCase);
+    }
+}

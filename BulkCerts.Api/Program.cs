@@ -1,0 +1,21 @@
+using BulkCerts.Api;
+using BulkCerts.Api.Certificates;
+using BulkCerts.Api.Storage;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApiServices();
+
+var app = builder.Build();
+
+// Load the result encryption key before taking requests, so a bad key stops the start.
+app.Services.GetRequiredService<ResultProtector>();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+app.MapCertificateEndpoints();
+app.MapDefaultEndpoints();
+
+app.Run();

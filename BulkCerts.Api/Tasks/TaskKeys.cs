@@ -1,0 +1,19 @@
+using StackExchange.Redis;
+
+namespace BulkCerts.Api.Tasks;
+
+/// <summary>
+/// Redis key names. The task id sits in braces, a Redis Cluster hash tag, so that all keys of
+/// one task share a slot and a script may touch them together.
+/// </summary>
+public static class TaskKeys
+{
+    public static RedisKey Task(string taskId) => $"bulkcerts:task:{{{taskId}}}";
+
+    /// <summary>Set of the ids of chunks whose certificates are stored.</summary>
+    public static RedisKey CompletedChunks(string taskId) => $"bulkcerts:task:{{{taskId}}}:done";
+
+    public static RedisKey Chunk(string taskId, int chunkId) => $"{ChunkPrefix(taskId)}{chunkId}";
+
+    public static string ChunkPrefix(string taskId) => $"bulkcerts:task:{{{taskId}}}:chunk:";
+}

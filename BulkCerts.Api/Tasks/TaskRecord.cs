@@ -1,0 +1,19 @@
+using BulkCerts.Api.Certificates;
+
+namespace BulkCerts.Api.Tasks;
+
+/// <summary>A task as stored in its Redis hash.</summary>
+public sealed record TaskRecord(
+    string TaskId,
+    string Status,
+    long BatchDate,
+    int ChunkSize,
+    int ChunksTotal,
+    int ChunksPending,
+    string CertificateAuthority,
+    string? SupplierId,
+    CertificateRequestSpec Request,
+    string? Message)
+{
+    public ChunkPlan Plan => new(Request.Quantity, ChunkSize);
+}

@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Text.Json;
+using BulkCerts.Api.Certificates;
+using BulkCerts.Api.ChunkQueue;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace BulkCerts.Api.Tasks;
+
+/// <summary>
+/// Task records, completed chunks and their results in Redis. Every change that must not be
+/// half-done runs in one transaction or one script.
+/// </summary>
+public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOptions> options, TimeProvider clock)
+{
+    private const string StatusField = "status";
+    private const string MessageField = "message";
+
+    // Stores a chunk's result and counts it, once per chunk: SADD returns 0 for a chunk stored
+    // before, so a chunk issued twice (a reclaimed chunk finished by both dispatchers) changes
+    // nothing. Returns 1 when stored, 0 when already stored, -1 when the task is gone and -2 when
+    // it failed. The chunk keys that the completion step refreshes share the task's hash slot.
+    private static readonly LuaScript CompleteChunkScript = LuaScript.Prepare("""
+        if redis.call('EXISTS', @task) == 0 then return -1 end
+        local status = redis.call('HGET', @task, 'status')
+        if status == 'failed' then return -2 end
+        if redis.call('SADD', @done, @chunkId) == 0 then return 0 end
+        redis.call('SET', @chunk, @result, 'EX', @retention)
+        local pending = redis.call('HINCRBY', @task, 'chunksPending', -1)
+        if pending <= 0 then
+          redis.call('HSET', @task, 'status', 'complete')
+          local total = tonumber(redis.call('HGET', @task, 'chunksTotal'))
+          for i = 1, total do redis.call('EXPIRE', @chunkPrefix .. i, @retention) end
+          redis.call('EXPIRE', @task, @retention)
+          redis.call('EXPIRE', @done, @retention)
+        elseif status == 'pending' then
+          redis.call('HSET', @task, 'status', 'in_progress')
+        end
+        return 1
+        """);
+
+    private static readonly LuaScript StartScript = LuaScript.Prepare("""
+        if redis.call('HGET', @task, 'status') == 'pending' then
+          redis.call('HSET', @task, 'status', 'in_progress')
+        end
+        """);
+
+    private static readonly LuaScript FailScript = LuaScript.Prepare("""
+        local status = redis.call('HGET', @task, 'status')
+        if status == false or status == 'complete' or status == 'failed' then return 0 end
+        redis.call('HSET', @task, 'status', 'failed', 'message', @message)
+        return 1
+        """);
+
+    private readonly IDatabase _database = redis.GetDatabase();
+
+    /// <summary>
+    /// Writes the task record and queues one entry per chunk, all in one transaction, so that a
+    /// crash leaves either the whole task or nothing.
+    /// </summary>
+    public async Task<TaskRecord> CreateAsync(
+        CertificateRequestSpec request,
+        string certificateAuthority,
+        string? supplierId,
+        ActivityContext traceContext)
+    {
+        var settings = options.Value;
+        var plan = new ChunkPlan(request.Quantity, settings.ChunkSize);
+        var record = new TaskRecord(
+            TaskIds.New(),
+            TaskStates.Pending,
+            clock.GetUtcNow().ToUnixTimeMilliseconds(),
+            settings.ChunkSize,
+            plan.ChunksTotal,
+            plan.ChunksTotal,
+            certificateAuthority,
+            supplierId,
+            request,
+            Message: null);
+
+        var transaction = _database.CreateTransaction();
+        var key = TaskKeys.Task(record.TaskId);
+        _ = transaction.HashSetAsync(key, ToHashEntries(record));
+        _ = transaction.KeyExpireAsync(key, settings.Retention);
+        ChunkQueueStream.Enqueue(transaction, record.TaskId, plan.ChunksTotal, traceContext);
+
+        if (!await transaction.ExecuteAsync())
+        {
+            throw new RedisException($"The transaction that creates task {record.TaskId} was not committed.");
+        }
+
+        return record;
+    }
+
+    public async Task<TaskRecord?> GetAsync(string taskId)
+    {
+        var entries = await _database.HashGetAllAsync(TaskKeys.Task(taskId));
+        return entries.Length == 0 ? null : FromHashEntries(taskId, entries);
+    }
+
+    public Task MarkStartedAsync(string taskId) =>
+        _database.ScriptEvaluateAsync(StartScript, new { task = TaskKeys.Task(taskId) });
+
+    public async Task<bool> IsChunkCompleteAsync(string taskId, int chunkId) =>
+        await _database.SetContainsAsync(TaskKeys.CompletedChunks(taskId), chunkId);
+
+    /// <summary>Stores a chunk's encrypted result and counts the chunk as complete, at most once.</summary>
+    public async Task<ChunkCompletion> CompleteChunkAsync(string taskId, int chunkId, byte[] result)
+    {
+        var outcome = await _database.ScriptEvaluateAsync(CompleteChunkScript, new
+        {
+            task = TaskKeys.Task(taskId),
+            done = TaskKeys.CompletedChunks(taskId),
+            chunk = TaskKeys.Chunk(taskId, chunkId),
+            chunkId,
+            result,
+            retention = (long)options.Value.Retention.TotalSeconds,
+            chunkPrefix = TaskKeys.ChunkPrefix(taskId),
+        });
+
+        return (int)outcome switch
+        {
+            1 => ChunkCompletion.Stored,
+            0 => ChunkCompletion.AlreadyStored,
+            -2 => ChunkCompletion.TaskFailed,
+            _ => ChunkCompletion.TaskGone,
+        };
+    }
+
+    /// <summary>Marks a task failed with a reason, unless it already ended.</summary>
+    public async Task<bool> FailAsync(string taskId, string message) =>
+        (int)await _database.ScriptEvaluateAsync(FailScript, new { task = TaskKeys.Task(taskId), message }) == 1;
+
+    /// <summary>Returns whether every chunk result of a complete task is still stored.</summary>
+    public async Task<bool> AllChunkResultsExistAsync(TaskRecord task)
+    {
+        var keys = Enumerable.Range(1, task.ChunksTotal).Select(chunkId => TaskKeys.Chunk(task.TaskId, chunkId)).ToArray();
+        return await _database.KeyExistsAsync(keys) == keys.Length;
+    }
+
+    public async Task<byte[]?> GetChunkResultAsync(string taskId, int chunkId) =>
+        (byte[]?)await _database.StringGetAsync(TaskKeys.Chunk(taskId, chunkId));
+
+    private static HashEntry[] ToHashEntries(TaskRecord record) =>
+    [
+        new(StatusField, record.Status),
+        new("batchDate", record.BatchDate),
+        new("chunkSize", record.ChunkSize),
+        new("chunksTotal", record.ChunksTotal),
+        new("chunksPending", record.ChunksPending),
+        new("certificateAuthority", record.CertificateAuthority),
+        new("supplierId", record.SupplierId ?? string.Empty),
+        new("request", JsonSerializer.Serialize(record.Request, StoreJson.Options)),
+    ];
+
+    private static TaskRecord FromHashEntries(string taskId, HashEntry[] entries)
+    {
+        var fields = entries.ToDictionary(entry => entry.Name.ToString(), entry => entry.Value);
+        var supplierId = fields["supplierId"].ToString();
+
+        return new TaskRecord(
+            taskId,
+            fields[StatusField].ToString(),
+            (long)fields["batchDate"],
+            (int)fields["chunkSize"],
+            (int)fields["chunksTotal"],
+            (int)fields["chunksPending"],
+            fields["certificateAuthority"].ToString(),
+            supplierId.Length == 0 ? null : supplierId,
+            JsonSerializer.Deserialize<CertificateRequestSpec>(fields["request"].ToString(), StoreJson.Options)!,
+            fields.TryGetValue(MessageField, out var message) ? message.ToString() : null);
+    }
+}
+
+public enum ChunkCompletion
+{
+    Stored,
+    AlreadyStored,
+    TaskFailed,
+    TaskGone,
+}

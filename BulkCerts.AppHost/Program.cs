@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Configuration;
+using BulkCerts.AppHost;
+using BulkCerts.AppHost.Redis;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+var dataPath = Path.GetFullPath(builder.Configuration["DataPath"] ?? "../.data", builder.AppHostDirectory);
+var replicas = builder.Configuration.GetValue("CertEngine:Replicas", 1);
+if (replicas < 1)
+{
+    Console.Error.WriteLine($"CertEngine:Replicas is {replicas}; set 1 or more.");
+    return 1;
+}
+
+IResourceBuilder<IResourceWithConnectionString> redis;
+try
+{
+    redis = builder.AddBulkCertsRedis("redis", Path.Combine(dataPath, "redis"));
+}
+catch (RedisSetupException exception)
+{
+    Console.Error.WriteLine(exception.Message);
+    return 1;
+}
+
+var certEngine = builder.AddProject<Projects.BulkCerts_CertEngine>("certengine")
+    .WithReplicas(replicas)
+    .WithEnvironment("CertEngine__DataPath", Path.Combine(dataPath, "certengine"))
+    .WithConfigurationSection("CertEngine")
+    .WithHttpHealthCheck("/health", endpointName: "http")
+    .WithoutOtlpRetry();
+
+builder.AddProject<Projects.BulkCerts_Api>("api")
+    .WithReference(redis)
+    .WaitFor(redis)
+    .WithReference(certEngine)
+    .WaitFor(certEngine)
+    .WithEnvironment("BulkCerts__DataPath", Path.Combine(dataPath, "api"))
+    .WithConfigurationSection("BulkCerts")
+    .WithHttpHealthCheck("/health")
+    .WithoutOtlpRetry();
+
+builder.Build().Run();
+return 0;

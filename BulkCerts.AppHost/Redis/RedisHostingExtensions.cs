@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace BulkCerts.AppHost.Redis;
+
+public static class RedisHostingExtensions
+{
+    /// <summary>
+    /// Adds Redis as the setting <c>Redis:Mode</c> chooses. In executable mode Redis binds to
+    /// loopback and keeps an append-only file in <paramref name="dataPath"/>, so tasks survive a
+    /// restart of the app.
+    /// </summary>
+    /// <exception cref="RedisSetupException">Neither a container runtime nor redis-server is available.</exception>
+    public static IResourceBuilder<IResourceWithConnectionString> AddBulkCertsRedis(
+        this IDistributedApplicationBuilder builder,
+        string name,
+        string dataPath)
+    {
+        var mode = ReadMode(builder.Configuration);
+        if (mode == RedisMode.Auto)
+        {
+            mode = ContainerRuntime.IsAvailable() ? RedisMode.Container : RedisMode.Executable;
+        }
+
+        if (mode == RedisMode.Container)
+        {
+            return builder.AddRedis(name).WithDataVolume("bulkcerts-redis-data").WithPersistence();
+        }
+
+        var command = RedisServerLocator.FindOrInstall(builder.Configuration);
+        Directory.CreateDirectory(dataPath);
+
+        var resource = new RedisServerResource(name, command, dataPath);
+        var healthCheckKey = $"{name}-ping";
+        builder.Services.AddHealthChecks().AddTypeActivatedCheck<RedisPingHealthCheck>(healthCheckKey, resource);
+        builder.Services.AddHostedService(services => new RedisExitWatcher(
+            name,
+            services.GetRequiredService<ResourceNotificationService>(),
+            services.GetRequiredService<IHostApplicationLifetime>(),
+            services.GetRequiredService<ILogger<RedisExitWatcher>>()));
+
+        return builder.AddResource(resource)
+            .WithEndpoint(name: RedisServerResource.EndpointName, scheme: "tcp")
+            .WithArgs(context =>
+            {
+                context.Args.Add("--port");
+                context.Args.Add(resource.PrimaryEndpoint.Property(EndpointProperty.TargetPort));
+                context.Args.Add("--bind");
+                context.Args.Add("127.0.0.1");
+                context.Args.Add("--daemonize");
+                context.Args.Add("no");
+                context.Args.Add("--dir");
+                context.Args.Add(dataPath);
+                context.Args.Add("--appendonly");
+                context.Args.Add("yes");
+                context.Args.Add("--save");
+                context.Args.Add(string.Empty);
+            })
+            .WithHealthCheck(healthCheckKey);
+    }
+
+    private static RedisMode ReadMode(IConfiguration configuration)
+    {
+        var value = configuration["Redis:Mode"] ?? "auto";
+        if (!Enum.TryParse<RedisMode>(value, ignoreCase: true, out var mode) || !Enum.IsDefined(mode))
+        {
+            throw new RedisSetupException(
+                $"Redis:Mode '{value}' is not valid; use auto, container or executable.");
+        }
+
+        return mode;
+    }
+}

@@ -1,0 +1,152 @@
+using System.Threading.Channels;
+using BulkCerts.CertEngine.Authorities;
+using BulkCerts.CertEngine.Issuance;
+using BulkCerts.CertEngine.V1;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+
+namespace BulkCerts.CertEngine.Grpc;
+
+/// <summary>
+/// The gRPC face of the engine. Certificates of one call are generated in parallel and sent in
+/// batches of whatever is ready, so a slow RSA key does not hold back the others.
+/// </summary>
+public sealed class CertificateEngineService(
+    CertificateAuthorityStore authorities,
+    IssuanceLimiter limiter,
+    IOptions<CertEngineOptions> options,
+    ILogger<CertificateEngineService> logger) : CertificateEngine.CertificateEngineBase
+{
+    private const int MaxCertificatesPerMessage = 64;
+
+    public override async Task IssueCertificates(
+        IssueCertificatesRequest request,
+        IServerStreamWriter<IssueCertificatesResponse> responseStream,
+        ServerCallContext context)
+    {
+        var issuance = Validate(request);
+        var cancellationToken = context.CancellationToken;
+        logger.IssuanceStarted(issuance.Authority.Alias, issuance.Count, issuance.FirstIndex);
+
+        var ready = Channel.CreateUnbounded<IssuedCertificate>(new UnboundedChannelOptions { SingleReader = true });
+        var producer = ProduceAsync(issuance, ready.Writer, cancellationToken);
+
+        var batch = new IssueCertificatesResponse();
+        while (await ready.Reader.WaitToReadAsync(cancellationToken))
+        {
+            while (batch.Certificates.Count < MaxCertificatesPerMessage && ready.Reader.TryRead(out var certificate))
+            {
+                batch.Certificates.Add(certificate);
+            }
+
+            await responseStream.WriteAsync(batch, cancellationToken);
+            batch = new IssueCertificatesResponse();
+        }
+
+        await producer;
+        logger.IssuanceCompleted(issuance.Authority.Alias, issuance.Count, issuance.FirstIndex);
+    }
+
+    public override Task<GetCertificateAuthorityResponse> GetCertificateAuthority(
+        GetCertificateAuthorityRequest request,
+        ServerCallContext context)
+    {
+        var authority = FindAuthority(request.Alias);
+        return Task.FromResult(new GetCertificateAuthorityResponse
+        {
+            Alias = authority.Alias,
+            Subject = authority.Certificate.Subject,
+            CertificateChainPem = authority.ChainPem,
+            NotAfter = Timestamp.FromDateTime(authority.Certificate.NotAfter.ToUniversalTime()),
+        });
+    }
+
+    private async Task ProduceAsync(
+        IssuanceRequest issuance,
+        ChannelWriter<IssuedCertificate> writer,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            var parallelOptions = new ParallelOptions
+            {
+                MaxDegreeOfParallelism = limiter.DegreeOfParallelism,
+                CancellationToken = cancellationToken,
+            };
+
+            await Parallel.ForAsync(0, issuance.Count, parallelOptions, async (offset, token) =>
+            {
+                var certificate = await limiter.RunAsync(
+                    () => DeviceCertificateFactory.Issue(issuance, offset),
+                    token);
+                await writer.WriteAsync(certificate, token);
+            });
+
+            writer.Complete();
+        }
+        catch (Exception exception)
+        {
+            writer.Complete(exception);
+            throw;
+        }
+    }
+
+    private IssuanceRequest Validate(IssueCertificatesRequest request)
+    {
+        var maxCount = options.Value.MaxCertificatesPerRequest;
+        if (request.Count < 1 || request.Count > maxCount)
+        {
+            throw RpcErrors.InvalidArgument($"count {request.Count} is out of range; use 1 to {maxCount}.");
+        }
+
+        if (request.FirstIndex < 0)
+        {
+            throw RpcErrors.InvalidArgument($"first_index {request.FirstIndex} is negative; use 0 or more.");
+        }
+
+        if (request.DaysExpiry < 0)
+        {
+            throw RpcErrors.InvalidArgument($"days_expiry {request.DaysExpiry} is negative; use 0 for the default.");
+        }
+
+        if (!System.Enum.IsDefined(request.KeyAlgorithm))
+        {
+            throw RpcErrors.InvalidArgument($"key_algorithm {(int)request.KeyAlgorithm} is not supported.");
+        }
+
+        var subject = request.Subject ?? new Subject();
+        if (CommonNames.Validate(subject.CommonName, request.FirstIndex, request.Count) is { } problem)
+        {
+            throw RpcErrors.InvalidArgument(problem);
+        }
+
+        if (subject.Country.Length is not (0 or 2))
+        {
+            throw RpcErrors.InvalidArgument($"country '{subject.Country}' is not a two-letter ISO 3166-1 code.");
+        }
+
+        return new IssuanceRequest(
+            FindAuthority(request.CertificateAuthority),
+            request.Count,
+            request.FirstIndex,
+            subject,
+            request.KeyAlgorithm,
+            request.DaysExpiry > 0 ? request.DaysExpiry : options.Value.DefaultDaysExpiry,
+            request.IncludeCa);
+    }
+
+    private CertificateAuthority FindAuthority(string alias)
+    {
+        var name = string.IsNullOrEmpty(alias) ? CertificateAuthorityStore.DefaultAlias : alias;
+        if (!authorities.TryGet(name, out var authority))
+        {
+            var known = string.Join(", ", authorities.All.Select(a => a.Alias));
+            throw new RpcException(new Status(
+                StatusCode.NotFound,
+                $"Certificate authority '{name}' is not configured; known aliases: {known}."));
+        }
+
+        return authority;
+    }
+}

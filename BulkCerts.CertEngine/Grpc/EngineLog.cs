@@ -1,0 +1,12 @@
+namespace BulkCerts.CertEngine.Grpc;
+
+internal static partial class EngineLog
+{
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information,
+        Message = "Issuing {Count} certificates from index {FirstIndex} with CA {Alias}")]
+    public static partial void IssuanceStarted(this ILogger logger, string alias, int count, long firstIndex);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Information,
+        Message = "Issued {Count} certificates from index {FirstIndex} with CA {Alias}")]
+    public static partial void IssuanceCompleted(this ILogger logger, string alias, int count, long firstIndex);
+}

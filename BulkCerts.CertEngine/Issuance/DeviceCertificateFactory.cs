@@ -1,0 +1,129 @@
+using System.Formats.Asn1;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using BulkCerts.CertEngine.Authorities;
+using BulkCerts.CertEngine.V1;
+using Google.Protobuf.WellKnownTypes;
+
+namespace BulkCerts.CertEngine.Issuance;
+
+/// <summary>
+/// Builds one device certificate: a new key pair, an X.509 v3 certificate signed by the CA, and
+/// both as PEM.
+/// </summary>
+public static class DeviceCertificateFactory
+{
+    /// <summary>How far notBefore lies in the past, to tolerate devices whose clocks run behind.</summary>
+    public static readonly TimeSpan ClockSkewAllowance = TimeSpan.FromMinutes(5);
+
+    private static readonly OidCollection ClientAuthentication = [new Oid(Oids.ClientAuthentication)];
+
+    public static IssuedCertificate Issue(IssuanceRequest request, int offset)
+    {
+        var commonName = CommonNames.Generate(request.Subject.CommonName, request.FirstIndex, offset);
+        using var key = CreateKey(request.KeyAlgorithm);
+        var subject = BuildSubject(request.Subject, commonName);
+
+        var certificateRequest = new CertificateRequest(subject, new PublicKey(key), request.Authority.HashAlgorithm);
+        AddExtensions(certificateRequest, request.Authority, key);
+
+        var now = DateTimeOffset.UtcNow;
+        var notBefore = now - ClockSkewAllowance;
+        var notAfter = Min(now.AddDays(request.DaysExpiry), request.Authority.Certificate.NotAfter.ToUniversalTime());
+
+        using var certificate = certificateRequest.Create(
+            request.Authority.Certificate.SubjectName,
+            request.Authority.SignatureGenerator,
+            notBefore,
+            notAfter,
+            CreateSerialNumber());
+
+        var certificatePem = certificate.ExportCertificatePem() + "\n";
+        if (request.IncludeCertificateAuthority)
+        {
+            certificatePem += request.Authority.ChainPem;
+        }
+
+        return new IssuedCertificate
+        {
+            Index = request.FirstIndex + offset,
+            CertId = certificate.GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant(),
+            CommonName = commonName,
+            SerialNumber = certificate.SerialNumber,
+            CertificatePem = certificatePem,
+            PrivateKeyPem = ExportPrivateKey(key) + "\n",
+            NotBefore = Timestamp.FromDateTimeOffset(certificate.NotBefore.ToUniversalTime()),
+            NotAfter = Timestamp.FromDateTimeOffset(certificate.NotAfter.ToUniversalTime()),
+        };
+    }
+
+    private static AsymmetricAlgorithm CreateKey(KeyAlgorithm algorithm) => algorithm switch
+    {
+        KeyAlgorithm.Unspecified or KeyAlgorithm.Rsa2048 => RSA.Create(2048),
+        KeyAlgorithm.EcP256 => ECDsa.Create(ECCurve.NamedCurves.nistP256),
+        _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "Unsupported key algorithm."),
+    };
+
+    private static string ExportPrivateKey(AsymmetricAlgorithm key) => key switch
+    {
+        // PKCS#1 "RSA PRIVATE KEY", the format clients of the original service read.
+        RSA rsa => rsa.ExportRSAPrivateKeyPem(),
+        _ => key.ExportPkcs8PrivateKeyPem(),
+    };
+
+    /// <summary>
+    /// Builds the subject in the conventional order C, ST, L, O, OU, CN, emailAddress,
+    /// dnQualifier. The builder encodes names in the reverse of the order they are added.
+    /// </summary>
+    private static X500DistinguishedName BuildSubject(Subject subject, string commonName)
+    {
+        var builder = new X500DistinguishedNameBuilder();
+        AddIfPresent(
+            subject.DistinguishedNameQualifier,
+            value => builder.Add(Oids.DistinguishedNameQualifier, value, UniversalTagNumber.PrintableString));
+        AddIfPresent(subject.EmailAddress, builder.AddEmailAddress);
+        builder.AddCommonName(commonName);
+        AddIfPresent(subject.OrganizationalUnit, value => builder.AddOrganizationalUnitName(value));
+        AddIfPresent(subject.Organization, value => builder.AddOrganizationName(value));
+        AddIfPresent(subject.Locality, value => builder.AddLocalityName(value));
+        AddIfPresent(subject.StateName, value => builder.AddStateOrProvinceName(value));
+        AddIfPresent(subject.Country, builder.AddCountryOrRegion);
+
+        return builder.Build();
+    }
+
+    private static void AddIfPresent(string value, Action<string> add)
+    {
+        if (!string.IsNullOrEmpty(value))
+        {
+            add(value);
+        }
+    }
+
+    private static void AddExtensions(CertificateRequest request, CertificateAuthority authority, AsymmetricAlgorithm key)
+    {
+        // keyEncipherment applies to RSA only: an EC key cannot encrypt a key.
+        var keyUsage = key is RSA
+            ? X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment
+            : X509KeyUsageFlags.DigitalSignature;
+
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, critical: true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(keyUsage, critical: true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(ClientAuthentication, critical: false));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
+        request.CertificateExtensions.Add(authority.AuthorityKeyIdentifier);
+    }
+
+    /// <summary>
+    /// Returns a random positive 127-bit serial. The top byte is forced into 0x40..0x7F, so the
+    /// DER integer is always 16 bytes with no sign padding.
+    /// </summary>
+    private static byte[] CreateSerialNumber()
+    {
+        var serial = RandomNumberGenerator.GetBytes(16);
+        serial[0] = (byte)((serial[0] & 0x3F) | 0x40);
+        return serial;
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset left, DateTimeOffset right) => left < right ? left : right;
+}

@@ -1,0 +1,120 @@
+using System.Text.Json;
+using BulkCerts.Api;
+using BulkCerts.Api.Certificates;
+
+namespace BulkCerts.Tests.Unit;
+
+public sealed class CreateTaskRequestParserTests
+{
+    private static readonly BulkCertsOptions Options = new() { MaxQuantity = 100_000, DefaultDaysExpiry = 365 };
+
+    [Fact]
+    public void ReadsCompleteRequest()
+    {
+        var result = Parse("""
+            {"quantity": 250, "register": true, "certInfo": {"commonName": "sensor", "includeCA": true,
+             "organization": "Acme", "country": "de", "daysExpiry": 30}}
+            """);
+
+        var request = Assert.IsType<CertificateRequestSpec>(result.Request);
+        Assert.Equal(250, request.Quantity);
+        Assert.True(request.Register);
+        Assert.Equal("sensor", request.CommonName);
+        Assert.True(request.IncludeCertificateAuthority);
+        Assert.Equal("Acme", request.Organization);
+        Assert.Equal("DE", request.Country);
+        Assert.Equal(30, request.DaysExpiry);
+    }
+
+    [Fact]
+    public void AcceptsWholeNumberWrittenWithFraction()
+    {
+        var result = Parse("""{"quantity": 10.0, "certInfo": {"commonName": "a"}}""");
+
+        Assert.Equal(10, result.Request?.Quantity);
+    }
+
+    [Theory]
+    [InlineData("0", "quantity 0 is out of range")]
+    [InlineData("-5", "quantity -5 is out of range")]
+    [InlineData("1.5", "quantity 1.5 is out of range")]
+    [InlineData("100001", "quantity 100001 is out of range")]
+    [InlineData("1e30", "quantity 1e30 is out of range")]
+    [InlineData("\"10\"", "quantity \"10\" (a string) is not a number")]
+    [InlineData("true", "quantity true (a boolean) is not a number")]
+    [InlineData("[1]", "quantity an array is not a number")]
+    [InlineData("null", "quantity is missing")]
+    public void RejectsBadQuantity(string quantity, string expectedStart)
+    {
+        var result = Parse($$$"""{"quantity": {{{quantity}}}, "certInfo": {"commonName": "a"}}""");
+
+        Assert.Null(result.Request);
+        Assert.StartsWith(expectedStart, result.Error);
+        Assert.Contains("from 1 to 100000", result.Error);
+    }
+
+    [Fact]
+    public void RejectsMissingQuantity()
+    {
+        var result = Parse("""{"certInfo": {"commonName": "a"}}""");
+
+        Assert.Equal("quantity is missing; quantity must be a whole number from 1 to 100000.", result.Error);
+    }
+
+    [Theory]
+    [InlineData("[]", "The request body must be a JSON object, not an array")]
+    [InlineData("42", "The request body must be a JSON object, not 42")]
+    [InlineData("""{"quantity": 1, "certInfo": "x"}""", "certInfo must be a JSON object")]
+    [InlineData("""{"quantity": 1, "register": "yes", "certInfo": {"commonName": "a"}}""", "register \"yes\" (a string) is not a boolean")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": 7}}""", "certInfo.commonName 7 is not a string")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "includeCA": 1}}""", "certInfo.includeCA 1 is not a boolean")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "country": "DEU"}}""", "certInfo.country 'DEU' has 3 characters")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "country": "1A"}}""", "certInfo.country '1A' is not a two-letter")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "daysExpiry": 826}}""", "certInfo.daysExpiry 826 is out of range")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "daysExpiry": 0}}""", "certInfo.daysExpiry 0 is out of range")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a\nb"}}""", "certInfo.commonName contains a control character")]
+    public void RejectsBadField(string body, string expectedStart)
+    {
+        var result = Parse(body);
+
+        Assert.Null(result.Request);
+        Assert.StartsWith(expectedStart, result.Error);
+    }
+
+    [Fact]
+    public void RejectsCommonNameLongerThan64Characters()
+    {
+        var name = new string('a', 65);
+
+        var result = Parse($$$"""{"quantity": 1, "certInfo": {"commonName": "{{{name}}}"}}""");
+
+        Assert.Contains("has 65 characters; the maximum is 64", result.Error);
+    }
+
+    [Fact]
+    public void RejectsMissingCommonNameWithoutDefault()
+    {
+        var result = Parse("""{"quantity": 1}""");
+
+        Assert.StartsWith("certInfo.commonName is missing and no default common name is configured", result.Error);
+    }
+
+    [Fact]
+    public void UsesConfiguredDefaults()
+    {
+        var options = new BulkCertsOptions
+        {
+            Defaults = new SubjectDefaults { CommonName = "factory-device", Organization = "Acme", Country = "US" },
+        };
+
+        var result = CreateTaskRequestParser.Parse(JsonDocument.Parse("""{"quantity": 1}""").RootElement, options);
+
+        Assert.Equal("factory-device", result.Request?.CommonName);
+        Assert.Equal("Acme", result.Request?.Organization);
+        Assert.Equal("US", result.Request?.Country);
+        Assert.Equal(365, result.Request?.DaysExpiry);
+    }
+
+    private static ParseResult Parse(string json) =>
+        CreateTaskRequestParser.Parse(JsonDocument.Parse(json).RootElement, Options);
+}
