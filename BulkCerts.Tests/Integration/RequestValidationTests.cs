@@ -1,0 +1,156 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using BulkCerts.Tests.Support;
+
+namespace BulkCerts.Tests.Integration;
+
+[Collection(BulkCertsAppCollection.Name)]
+public sealed class RequestValidationTests(BulkCertsAppFixture fixture)
+{
+    [Theory]
+    [InlineData("0", "quantity 0 is out of range")]
+    [InlineData("-3", "quantity -3 is out of range")]
+    [InlineData("2.5", "quantity 2.5 is out of range")]
+    [InlineData("100001", "quantity 100001 is out of range")]
+    [InlineData("99999999999999999999999", "quantity 99999999999999999999999 is out of range")]
+    [InlineData("\"12\"", "quantity \"12\" (a string) is not a number")]
+    [InlineData("null", "quantity is missing")]
+    public async Task BadQuantityIsRejected(string quantity, string expectedStart)
+    {
+        var body = $$$"""{"quantity": {{{quantity}}}, "certInfo": {"commonName": "device"}}""";
+
+        var message = await SendExpectingErrorAsync(HttpMethod.Post, "/certificates", body, HttpStatusCode.BadRequest);
+
+        Assert.StartsWith(expectedStart, message);
+        Assert.Contains("whole number from 1 to 100000", message);
+    }
+
+    [Theory]
+    [InlineData("{\"quantity\": 5,", "The request body is not valid JSON at line 1")]
+    [InlineData("", "The request body is empty")]
+    [InlineData("[1, 2]", "The request body must be a JSON object, not an array")]
+    [InlineData("{\"quantity\": 5, \"certInfo\": {\"commonName\": true}}", "certInfo.commonName true (a boolean) is not a string")]
+    public async Task MalformedBodyIsRejected(string body, string expectedStart)
+    {
+        var message = await SendExpectingErrorAsync(HttpMethod.Post, "/certificates", body, HttpStatusCode.BadRequest);
+
+        Assert.StartsWith(expectedStart, message);
+    }
+
+    [Fact]
+    public async Task UnknownSupplierIsNotFound()
+    {
+        var message = await SendExpectingErrorAsync(
+            HttpMethod.Post,
+            "/supplier/nobody-inc/certificates",
+            """{"quantity": 1, "certInfo": {"commonName": "device"}}""",
+            HttpStatusCode.NotFound);
+
+        Assert.Contains("Supplier 'nobody-inc' is not configured", message);
+    }
+
+    [Fact]
+    public async Task InvalidSupplierIdIsRejected()
+    {
+        var message = await SendExpectingErrorAsync(
+            HttpMethod.Post,
+            "/supplier/bad%20id!/certificates",
+            """{"quantity": 1, "certInfo": {"commonName": "device"}}""",
+            HttpStatusCode.BadRequest);
+
+        Assert.Contains("Supplier id 'bad id!' is not valid", message);
+    }
+
+    [Theory]
+    [InlineData("/certificates/{0}/task")]
+    [InlineData("/certificates/{0}")]
+    public async Task UnknownTaskIsNotFound(string pathFormat)
+    {
+        var taskId = Guid.NewGuid().ToString();
+
+        var message = await SendExpectingErrorAsync(
+            HttpMethod.Get, string.Format(pathFormat, taskId), null, HttpStatusCode.NotFound);
+
+        Assert.Contains($"Task {taskId} was not found", message);
+    }
+
+    [Fact]
+    public async Task MalformedTaskIdIsNotFound()
+    {
+        var message = await SendExpectingErrorAsync(
+            HttpMethod.Get, "/certificates/not-a-task/task", null, HttpStatusCode.NotFound);
+
+        Assert.Contains("Task id 'not-a-task' is not valid", message);
+    }
+
+    [Fact]
+    public async Task UnsupportedContentTypeIsRejected()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/certificates")
+        {
+            Content = new StringContent("quantity=5", Encoding.UTF8, "application/x-www-form-urlencoded"),
+        };
+
+        var message = await SendExpectingErrorAsync(request, HttpStatusCode.UnsupportedMediaType);
+
+        Assert.Contains("Content-Type 'application/x-www-form-urlencoded", message);
+    }
+
+    [Fact]
+    public async Task UnacceptableAcceptIsRejected()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/certificates/{Guid.NewGuid()}/task");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/html"));
+
+        var message = await SendExpectingErrorAsync(request, HttpStatusCode.NotAcceptable);
+
+        Assert.Contains("Accept 'text/html'", message);
+    }
+
+    [Theory]
+    [InlineData("application/vnd.aws-cdf-v1.0+json", "application/vnd.aws-cdf-v1.0+json")]
+    [InlineData("application/vnd.aws-cdf-v1.0+json; charset=utf-8", "application/vnd.aws-cdf-v1.0+json")]
+    [InlineData("application/json", "application/json")]
+    [InlineData("*/*", "application/json")]
+    public async Task CreateAnswersInRequestedMediaType(string accept, string expected)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/certificates")
+        {
+            Content = new StringContent("""{"quantity": 1, "certInfo": {"commonName": "media"}}"""),
+        };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(accept == "*/*" ? "application/json" : accept);
+        request.Headers.TryAddWithoutValidation("Accept", accept);
+
+        using var response = await fixture.Api.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(expected, response.Content.Headers.ContentType?.MediaType);
+        var taskId = response.Headers.GetValues("x-taskid").Single();
+        Assert.Equal($"/certificates/{taskId}", response.Headers.Location?.OriginalString);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(taskId, json.RootElement.GetProperty("taskId").GetString());
+        Assert.Equal("pending", json.RootElement.GetProperty("status").GetString());
+    }
+
+    private Task<string> SendExpectingErrorAsync(HttpMethod method, string path, string? body, HttpStatusCode expected) =>
+        SendExpectingErrorAsync(TaskClient.JsonRequest(method, path, body), expected);
+
+    /// <summary>Sends a request that must fail and returns the message of its JSON error body.</summary>
+    private async Task<string> SendExpectingErrorAsync(HttpRequestMessage request, HttpStatusCode expected)
+    {
+        using (request)
+        using (var response = await fixture.Api.SendAsync(request))
+        {
+            var content = await response.Content.ReadAsStringAsync();
+            Assert.True(expected == response.StatusCode, $"expected {(int)expected}, got {(int)response.StatusCode}: {content}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+
+            using var json = JsonDocument.Parse(content);
+            var message = json.RootElement.GetProperty("message").GetString();
+            Assert.False(string.IsNullOrWhiteSpace(message), $"the error body has no message: {content}");
+            return message!;
+        }
+    }
+}

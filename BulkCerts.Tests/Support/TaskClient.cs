@@ -1,0 +1,97 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace BulkCerts.Tests.Support;
+
+/// <summary>Drives the REST API as a client of the original service would.</summary>
+internal static class TaskClient
+{
+    public const string CdfJson = "application/vnd.aws-cdf-v1.0+json";
+
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+
+    public static HttpRequestMessage JsonRequest(HttpMethod method, string path, string? body, string mediaType = CdfJson)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(mediaType));
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8);
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
+        }
+
+        return request;
+    }
+
+    /// <summary>Creates a task and returns its id, failing with the response body on any status but 202.</summary>
+    public static async Task<string> CreateAsync(HttpClient api, string path, string body)
+    {
+        using var response = await api.SendAsync(JsonRequest(HttpMethod.Post, path, body));
+        var content = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{(int)response.StatusCode}: {content}");
+
+        using var json = JsonDocument.Parse(content);
+        return json.RootElement.GetProperty("taskId").GetString()!;
+    }
+
+    public static async Task<JsonElement> GetStatusAsync(HttpClient api, string taskId)
+    {
+        using var response = await api.SendAsync(JsonRequest(HttpMethod.Get, $"/certificates/{taskId}/task", null));
+        response.EnsureSuccessStatusCode();
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.Clone();
+    }
+
+    /// <summary>Polls until the task ends and returns the last status and every status word seen.</summary>
+    public static async Task<(JsonElement Status, IReadOnlySet<string> Seen)> WaitForEndAsync(
+        HttpClient api,
+        string taskId,
+        TimeSpan timeout)
+    {
+        var seen = new HashSet<string>();
+        using var cancellation = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            var status = await GetStatusAsync(api, taskId);
+            var word = status.GetProperty("status").GetString()!;
+            seen.Add(word);
+            if (word is "complete" or "failed")
+            {
+                return (status, seen);
+            }
+
+            try
+            {
+                await Task.Delay(PollInterval, cancellation.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"Task {taskId} did not end within {timeout}; last status: {status}");
+            }
+        }
+    }
+
+    /// <summary>Downloads a finished task and returns every zip entry by name.</summary>
+    public static async Task<Dictionary<string, string>> DownloadAsync(HttpClient api, string taskId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/certificates/{taskId}");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/zip"));
+        using var response = await api.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/zip", response.Content.Headers.ContentType?.MediaType);
+
+        await using var body = await response.Content.ReadAsStreamAsync();
+        using var archive = new ZipArchive(body, ZipArchiveMode.Read);
+        var entries = new Dictionary<string, string>();
+        foreach (var entry in archive.Entries)
+        {
+            using var reader = new StreamReader(entry.Open());
+            entries.Add(entry.FullName, await reader.ReadToEndAsync());
+        }
+
+        return entries;
+    }
+}
