@@ -46,9 +46,27 @@ public static class ApiServiceExtensions
         {
             // Every error body carries "message", the field clients of the original service read.
             var problem = context.ProblemDetails;
-            problem.Extensions.TryAdd("message", problem.Detail ?? problem.Title);
+            problem.Extensions.TryAdd("message", problem.Detail ?? DescribeStatus(context.HttpContext, problem));
         });
 
         return builder;
+    }
+
+    /// <summary>Explains the errors that no endpoint writes itself: unknown paths, methods and failures.</summary>
+    private static string? DescribeStatus(HttpContext context, Microsoft.AspNetCore.Mvc.ProblemDetails problem)
+    {
+        var request = $"{context.Request.Method} {context.Request.Path}";
+        return problem.Status switch
+        {
+            StatusCodes.Status404NotFound =>
+                $"No endpoint matches {request}. The API serves POST /certificates, " +
+                "POST /supplier/{supplierId}/certificates, GET /certificates/{taskId} and GET /certificates/{taskId}/task.",
+            StatusCodes.Status405MethodNotAllowed =>
+                $"{request} is not allowed; the Allow header lists the methods this path accepts.",
+            StatusCodes.Status500InternalServerError =>
+                $"{request} failed with an internal error; the Api log has the details under trace id " +
+                $"{System.Diagnostics.Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier}.",
+            _ => problem.Title,
+        };
     }
 }
