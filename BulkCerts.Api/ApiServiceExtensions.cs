@@ -1,6 +1,7 @@
 using BulkCerts.Api.Certificates;
 using BulkCerts.Api.ChunkQueue;
 using BulkCerts.Api.Downloads;
+using BulkCerts.Api.Http;
 using BulkCerts.Api.Storage;
 using BulkCerts.Api.Tasks;
 using BulkCerts.CertEngine.V1;
@@ -42,6 +43,7 @@ public static class ApiServiceExtensions
         builder.Services.AddGrpcClient<CertificateEngine.CertificateEngineClient>(client =>
             client.Address = new Uri(CertEngineAddress));
 
+        builder.Services.AddExceptionHandler<StorageUnavailableHandler>();
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             // Every error body carries "message", the field clients of the original service read.

@@ -23,21 +23,23 @@ public static class ChunkQueueStream
     /// <summary>Adds one entry per chunk to <paramref name="transaction"/>, then a notice.</summary>
     public static void Enqueue(ITransaction transaction, string taskId, int chunksTotal, ActivityContext traceContext)
     {
-        var traceFields = TraceFields(traceContext);
         for (var chunkId = 1; chunkId <= chunksTotal; chunkId++)
         {
-            NameValueEntry[] fields = [new(TaskField, taskId), new(ChunkField, chunkId), .. traceFields];
-            _ = transaction.StreamAddAsync(Key, fields);
+            _ = transaction.StreamAddAsync(Key, CreateEntry(taskId, chunkId, traceContext));
         }
 
         _ = transaction.PublishAsync(NoticeChannel, taskId);
     }
 
+    /// <summary>Returns the fields of the entry for one chunk.</summary>
+    public static NameValueEntry[] CreateEntry(string taskId, int chunkId, ActivityContext traceContext) =>
+        [new(TaskField, taskId), new(ChunkField, chunkId), .. TraceFields(traceContext)];
+
     public static ChunkMessage? Parse(StreamEntry entry)
     {
         var taskId = entry[TaskField];
         var chunk = entry[ChunkField];
-        if (taskId.IsNullOrEmpty || !chunk.TryParse(out int chunkId))
+        if (taskId.IsNullOrEmpty || !chunk.TryParse(out int chunkId) || chunkId < 1)
         {
             return null;
         }

@@ -14,6 +14,9 @@ public sealed class BulkCertsAppFixture : IAsyncLifetime
     public const string SupplierId = "Acme-Devices";
     public const string SupplierAlias = "acme";
 
+    /// <summary>A supplier mapped to a CA alias that the CertEngine does not have.</summary>
+    public const string OrphanSupplierId = "orphan-supplier";
+
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
     private DistributedApplication? _app;
@@ -42,6 +45,7 @@ public sealed class BulkCertsAppFixture : IAsyncLifetime
                 $"CertEngine:CertificateAuthorities:{SupplierAlias}:CertificatePath={SupplierCaCertificatePath}",
                 $"CertEngine:CertificateAuthorities:{SupplierAlias}:PrivateKeyPath={supplierKeyPath}",
                 $"BulkCerts:Suppliers:{SupplierId}={SupplierAlias}",
+                $"BulkCerts:Suppliers:{OrphanSupplierId}=missing-ca",
             ],
             cancellation.Token);
 

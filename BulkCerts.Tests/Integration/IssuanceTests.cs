@@ -112,6 +112,27 @@ public sealed class IssuanceTests(BulkCertsAppFixture fixture)
         Assert.NotEqual(0, againstDefault.ExitCode);
     }
 
+    [Fact]
+    public async Task RejectedChunkFailsTaskWithReason()
+    {
+        var taskId = await TaskClient.CreateAsync(
+            fixture.Api,
+            $"/supplier/{BulkCertsAppFixture.OrphanSupplierId}/certificates",
+            """{"quantity": 2, "certInfo": {"commonName": "orphan-device"}}""");
+
+        var (status, _) = await TaskClient.WaitForEndAsync(fixture.Api, taskId, TaskTimeout);
+
+        Assert.Equal("failed", status.GetProperty("status").GetString());
+        Assert.Equal(1, status.GetProperty("chunksPending").GetInt32());
+        var message = status.GetProperty("message").GetString();
+        Assert.Contains("chunk 1 was rejected", message);
+        Assert.Contains("Certificate authority 'missing-ca' is not configured", message);
+
+        using var download = await fixture.Api.GetAsync($"/certificates/{taskId}");
+        Assert.Equal(HttpStatusCode.Conflict, download.StatusCode);
+        Assert.Contains("failed", await download.Content.ReadAsStringAsync());
+    }
+
     private static List<(string CommonName, string CertId)> ReadManifest(Dictionary<string, string> entries)
     {
         using var manifest = JsonDocument.Parse(entries["certificate_manifest.json"]);

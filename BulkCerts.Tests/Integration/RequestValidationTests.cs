@@ -86,6 +86,14 @@ public sealed class RequestValidationTests(BulkCertsAppFixture fixture)
     }
 
     [Fact]
+    public async Task UnknownRouteIsNotFound()
+    {
+        var message = await SendExpectingErrorAsync(HttpMethod.Get, "/certificate", null, HttpStatusCode.NotFound);
+
+        Assert.StartsWith("No endpoint matches GET /certificate.", message);
+    }
+
+    [Fact]
     public async Task UnsupportedContentTypeIsRejected()
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/certificates")
