@@ -9,7 +9,7 @@ namespace BulkCerts.Api.Downloads;
 /// <summary>
 /// Streams a finished task as one zip: <c>{certId}_cert.pem</c> and <c>{certId}_key.pem</c> for
 /// each certificate, then <c>certificate_manifest.json</c>. Chunks are read and written one at a
-/// time, so memory holds one chunk and the manifest, never the whole task.
+/// time, so memory contains one chunk and the manifest, never the whole task.
 /// </summary>
 public sealed class ZipDownload(TaskStore tasks, ResultProtector protector, ILogger<ZipDownload> logger)
 {

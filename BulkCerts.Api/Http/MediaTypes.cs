@@ -15,7 +15,7 @@ public static class MediaTypes
     private static readonly string[] JsonTypes = [CdfJson, Json];
 
     /// <summary>
-    /// Returns the JSON media type to answer with: the one the Accept header prefers among
+    /// Returns the JSON media type of the response: the one the Accept header prefers among
     /// <see cref="CdfJson"/> and <see cref="Json"/>, <see cref="Json"/> when the header is missing
     /// or accepts anything, or null when it accepts neither.
     /// </summary>
@@ -71,7 +71,16 @@ public static class MediaTypes
                     continue;
                 }
 
-                var specificity = range.MatchesAllTypes ? 0 : range.MatchesAllSubTypes ? 1 : 2;
+                var specificity = 2;
+                if (range.MatchesAllTypes)
+                {
+                    specificity = 0;
+                }
+                else if (range.MatchesAllSubTypes)
+                {
+                    specificity = 1;
+                }
+
                 if (quality > bestQuality || (quality == bestQuality && specificity > bestSpecificity))
                 {
                     best = candidate;
@@ -81,7 +90,7 @@ public static class MediaTypes
             }
         }
 
-        // A wildcard match answers with the plainest type rather than the vendor type.
+        // A wildcard match gets the plainest type rather than the vendor type.
         return best == CdfJson && bestSpecificity < 2 ? Json : best;
     }
 

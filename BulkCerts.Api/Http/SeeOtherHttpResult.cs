@@ -5,7 +5,7 @@ namespace BulkCerts.Api.Http;
 
 /// <summary>
 /// A 303 See Other response. The framework's redirect results produce 302, 301, 307 or 308 only,
-/// and 303 is the status that tells every client to follow with a GET.
+/// and 303 is the status that directs every client to follow with a GET.
 /// </summary>
 public sealed class SeeOtherHttpResult(string location) : IResult, IStatusCodeHttpResult, IEndpointMetadataProvider
 {

@@ -4,7 +4,7 @@ using StackExchange.Redis;
 namespace BulkCerts.Api.Http;
 
 /// <summary>
-/// Answers 503 with Retry-After when Redis cannot be reached, because the request may succeed
+/// Writes a 503 response with Retry-After when Redis cannot be reached, because the request may succeed
 /// once Redis is back. Other exceptions fall through to the generic 500 problem document.
 /// </summary>
 internal sealed partial class StorageUnavailableHandler(

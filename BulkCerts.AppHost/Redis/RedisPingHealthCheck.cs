@@ -5,7 +5,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace BulkCerts.AppHost.Redis;
 
 /// <summary>
-/// Healthy when the server answers PING with PONG, so that services waiting for Redis start only
+/// Healthy when the server replies PONG to PING, so that services waiting for Redis start only
 /// once it takes commands (it rejects them while it loads its append-only file).
 /// </summary>
 internal sealed class RedisPingHealthCheck(IResourceWithConnectionString resource) : IHealthCheck

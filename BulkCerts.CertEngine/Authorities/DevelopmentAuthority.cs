@@ -8,8 +8,8 @@ namespace BulkCerts.CertEngine.Authorities;
 /// </summary>
 /// <remarks>
 /// Several engine replicas may start at once on one data folder. Each writes a candidate into a
-/// folder of its own and renames it into place; the rename fails for all but the first, and the
-/// others load the winner, so every replica signs with the same CA.
+/// folder of its own and renames it into place. The rename fails for all but the first, and the
+/// others load the first one's CA, so every replica signs with the same CA.
 /// </remarks>
 internal static class DevelopmentAuthority
 {
