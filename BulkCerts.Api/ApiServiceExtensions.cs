@@ -5,6 +5,7 @@ using BulkCerts.Api.Http;
 using BulkCerts.Api.Storage;
 using BulkCerts.Api.Tasks;
 using BulkCerts.CertEngine.V1;
+using Grpc.Health.V1;
 using Microsoft.Extensions.Options;
 
 namespace BulkCerts.Api;
@@ -40,8 +41,9 @@ public static class ApiServiceExtensions
         builder.Services.AddSingleton<ChunkIssuer>();
         builder.Services.AddHostedService<ChunkDispatcher>();
 
-        builder.Services.AddGrpcClient<CertificateEngine.CertificateEngineClient>(client =>
-            client.Address = new Uri(CertEngineAddress));
+        builder.AddCertEngineClient<CertificateEngine.CertificateEngineClient>();
+        builder.AddCertEngineClient<Health.HealthClient>();
+        builder.Services.AddHealthChecks().AddCheck<CertEngineHealthCheck>("certengine");
 
         builder.Services.AddExceptionHandler<StorageUnavailableHandler>();
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
@@ -52,6 +54,29 @@ public static class ApiServiceExtensions
         });
 
         return builder;
+    }
+
+    /// <summary>
+    /// Adds a gRPC client of the CertEngine without the standard resilience handler: the chunk
+    /// dispatcher retries whole chunks itself, and a second retry layer would multiply the attempts
+    /// and hold a failing chunk for the handler's 30-second total timeout on each of them.
+    /// </summary>
+    private static void AddCertEngineClient<TClient>(this IHostApplicationBuilder builder)
+        where TClient : class
+    {
+        // RemoveAllResilienceHandlers is experimental, and the only way to drop the handler that the
+        // service defaults add to every client.
+#pragma warning disable EXTEXP0001
+        builder.Services.AddGrpcClient<TClient>(client => client.Address = new Uri(CertEngineAddress))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                ConnectTimeout = TimeSpan.FromSeconds(5),
+                KeepAlivePingDelay = TimeSpan.FromSeconds(30),
+                KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+                EnableMultipleHttp2Connections = true,
+            })
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
     }
 
     /// <summary>Explains the errors that no endpoint writes itself: unknown paths, methods and failures.</summary>

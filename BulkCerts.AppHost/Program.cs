@@ -30,7 +30,7 @@ var certEngine = builder.AddProject<Projects.BulkCerts_CertEngine>("certengine")
     .WithHttpHealthCheck("/health", endpointName: "http")
     .WithoutOtlpRetry();
 
-builder.AddProject<Projects.BulkCerts_Api>("api")
+var api = builder.AddProject<Projects.BulkCerts_Api>("api")
     .WithReference(redis)
     .WaitFor(redis)
     .WithReference(certEngine)
@@ -38,7 +38,8 @@ builder.AddProject<Projects.BulkCerts_Api>("api")
     .WithEnvironment("BulkCerts__DataPath", Path.Combine(dataPath, "api"))
     .WithConfigurationSection("BulkCerts")
     .WithHttpHealthCheck("/health")
-    .WithoutOtlpRetry();
+    .WithoutOtlpRetry()
+    .WithReadyMessage();
 
 builder.Build().Run();
 return 0;

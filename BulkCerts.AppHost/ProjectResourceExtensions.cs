@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace BulkCerts.AppHost;
 
@@ -26,6 +28,22 @@ internal static class ProjectResourceExtensions
                 : value;
             project.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), resolved);
         }
+
+        return project;
+    }
+
+    /// <summary>Logs the project's HTTP address once it is healthy, so the console shows where to send requests.</summary>
+    public static IResourceBuilder<ProjectResource> WithReadyMessage(this IResourceBuilder<ProjectResource> project)
+    {
+        project.ApplicationBuilder.Eventing.Subscribe<ResourceReadyEvent>(project.Resource, (readyEvent, _) =>
+        {
+            var logger = readyEvent.Services.GetRequiredService<ILoggerFactory>().CreateLogger("BulkCerts.AppHost");
+            logger.LogInformation(
+                "{Resource} is ready at {Url}",
+                project.Resource.Name,
+                project.GetEndpoint("http").Url);
+            return Task.CompletedTask;
+        });
 
         return project;
     }

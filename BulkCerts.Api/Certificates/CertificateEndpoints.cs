@@ -15,7 +15,12 @@ namespace BulkCerts.Api.Certificates;
 /// </summary>
 public static class CertificateEndpoints
 {
-    private static readonly JsonDocumentOptions BodyOptions = new() { MaxDepth = 32 };
+    private const string Example = "{\"quantity\": 10, \"certInfo\": {\"commonName\": \"device\"}}";
+
+    private static readonly byte[] Utf8ByteOrderMark = [0xEF, 0xBB, 0xBF];
+    private static readonly byte[] JsonWhitespace = " \t\r\n"u8.ToArray();
+
+    private static readonly JsonDocumentOptions BodyOptions = new() { MaxDepth = 32, AllowDuplicateProperties = false };
 
     public static IEndpointRouteBuilder MapCertificateEndpoints(this IEndpointRouteBuilder routes)
     {
@@ -102,22 +107,22 @@ public static class CertificateEndpoints
             case TaskStates.Failed:
                 return ApiResults.Problem(
                     StatusCodes.Status409Conflict,
-                    $"Task {taskId} failed, so it has no certificates to download: {task.Message}");
+                    $"Task {task.TaskId} failed, so it has no certificates to download: {task.Message}");
             case not TaskStates.Complete:
-                return new SeeOtherHttpResult($"/certificates/{taskId}/task");
+                return new SeeOtherHttpResult($"/certificates/{task.TaskId}/task");
         }
 
         if (!await tasks.AllChunkResultsExistAsync(task))
         {
             return ApiResults.Problem(
                 StatusCodes.Status410Gone,
-                $"The certificates of task {taskId} have expired or were deleted; create a new task.");
+                $"The certificates of task {task.TaskId} have expired or were deleted; create a new task.");
         }
 
         return TypedResults.Stream(
             stream => download.WriteAsync(task, stream, context.RequestAborted),
             MediaTypes.Zip,
-            $"{taskId}.zip");
+            $"{task.TaskId}.zip");
     }
 
     private static async Task<Results<JsonHttpResult<TaskCreatedResponse>, ProblemHttpResult>> CreateTaskAsync(
@@ -136,14 +141,14 @@ public static class CertificateEndpoints
         {
             return ApiResults.Problem(
                 StatusCodes.Status415UnsupportedMediaType,
-                $"Content-Type '{request.ContentType}' is not supported; send the body as {MediaTypes.Json} " +
-                $"or {MediaTypes.CdfJson}.");
+                $"Content-Type '{Shorten(request.ContentType ?? string.Empty)}' is not supported; send the body as " +
+                $"{MediaTypes.Json} or {MediaTypes.CdfJson}, encoded as UTF-8.");
         }
 
         var (body, bodyError) = await ReadBodyAsync(request);
         if (bodyError is not null)
         {
-            return ApiResults.BadRequest(bodyError);
+            return bodyError;
         }
 
         using (body)
@@ -170,31 +175,50 @@ public static class CertificateEndpoints
         }
     }
 
-    private static async Task<(JsonDocument? Body, string? Error)> ReadBodyAsync(HttpRequest request)
+    private static async Task<(JsonDocument? Body, ProblemHttpResult? Error)> ReadBodyAsync(HttpRequest request)
     {
         using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
-        if (buffer.Length == 0)
+        try
         {
-            return (null, "The request body is empty; send a JSON object such as " +
-                "{\"quantity\": 10, \"certInfo\": {\"commonName\": \"device\"}}.");
+            await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
+        }
+        catch (BadHttpRequestException exception)
+        {
+            // Kestrel's own checks: a body over MaxRequestBodySize (413) or broken chunked framing (400).
+            var message = exception.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? $"The request body is larger than the limit of {MaxBodyBytes(request)} bytes; send a smaller body."
+                : $"The request body could not be read: {exception.Message}";
+            return (null, ApiResults.Problem(exception.StatusCode, message));
+        }
+
+        var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        if (body.Span.StartsWith(Utf8ByteOrderMark))
+        {
+            body = body[Utf8ByteOrderMark.Length..];
+        }
+
+        if (body.Span.Trim(JsonWhitespace).IsEmpty)
+        {
+            return (null, ApiResults.BadRequest($"The request body is empty; send a JSON object such as {Example}."));
         }
 
         try
         {
-            return (JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), BodyOptions), null);
+            return (JsonDocument.Parse(body, BodyOptions), null);
         }
         catch (JsonException exception)
         {
-            var position = exception.LineNumber is { } line
-                ? $" at line {line + 1}, byte {exception.BytePositionInLine + 1}"
-                : string.Empty;
-            return (null, $"The request body is not valid JSON{position}; send a JSON object encoded as UTF-8.");
+            // The reader's message names the problem and its position, for example the nesting limit.
+            return (null, ApiResults.BadRequest($"The request body is not valid JSON: {exception.Message}"));
         }
     }
 
+    private static long? MaxBodyBytes(HttpRequest request) =>
+        request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()
+            ?.MaxRequestBodySize;
+
     private static async Task<TaskRecord?> FindTaskAsync(string taskId, TaskStore tasks) =>
-        TaskIds.IsValid(taskId) ? await tasks.GetAsync(taskId) : null;
+        TaskIds.IsValid(taskId) ? await tasks.GetAsync(taskId.ToLowerInvariant()) : null;
 
     private static ProblemHttpResult TaskNotFound(string taskId) => TaskIds.IsValid(taskId)
         ? ApiResults.NotFound($"Task {taskId} was not found. Check the id; tasks are deleted when their retention ends.")

@@ -16,6 +16,12 @@ public static class CreateTaskRequestParser
     public const int MaxDaysExpiry = 825;
     public const int MaxCommonNameLength = 64;
 
+    private const string Example = "{\"quantity\": 10, \"certInfo\": {\"commonName\": \"device\"}}";
+
+    /// <summary>
+    /// Subject fields with their length limits: the upper bounds of RFC 5280 appendix A, and 64 for
+    /// dnQualifier, which has no bound there.
+    /// </summary>
     private static readonly (string Name, int MaxLength)[] SubjectFields =
     [
         ("organization", 64),
@@ -27,12 +33,22 @@ public static class CreateTaskRequestParser
         ("distinguishedNameQualifier", 64),
     ];
 
+    private static readonly string[] RequestProperties = ["quantity", "register", "certInfo"];
+
+    private static readonly string[] CertInfoProperties =
+        ["commonName", "commonNameList", "includeCA", "daysExpiry", .. SubjectFields.Select(field => field.Name)];
+
     public static ParseResult Parse(JsonElement body, BulkCertsOptions options)
     {
         if (body.ValueKind != JsonValueKind.Object)
         {
-            return ParseResult.Fail($"The request body must be a JSON object, not {Describe(body)}. " +
-                "Send for example {\"quantity\": 10, \"certInfo\": {\"commonName\": \"device\"}}.");
+            return ParseResult.Fail(
+                $"The request body must be a JSON object, not {Describe(body)}. Send for example {Example}.");
+        }
+
+        if (FindMiscasedProperty(body, RequestProperties, string.Empty) is { } miscased)
+        {
+            return ParseResult.Fail(miscased);
         }
 
         if (ReadQuantity(body, options.MaxQuantity, out var quantity) is { } quantityError)
@@ -51,6 +67,11 @@ public static class CreateTaskRequestParser
             if (certInfoValue.ValueKind != JsonValueKind.Object)
             {
                 return ParseResult.Fail($"certInfo must be a JSON object, not {Describe(certInfoValue)}.");
+            }
+
+            if (FindMiscasedProperty(certInfoValue, CertInfoProperties, "certInfo.") is { } miscasedField)
+            {
+                return ParseResult.Fail(miscasedField);
             }
 
             certInfo = certInfoValue;
@@ -83,10 +104,12 @@ public static class CreateTaskRequestParser
                 "Set certInfo.commonName, for example \"device\", or configure BulkCerts:Defaults:CommonName.");
         }
 
-        var country = (fields["country"] ?? defaults.Country)?.ToUpperInvariant();
-        if (country is not null && !(country.Length == 2 && country.All(char.IsAsciiLetter)))
+        var country = fields["country"] ?? defaults.Country;
+        var emailAddress = fields["emailAddress"] ?? defaults.EmailAddress;
+        var qualifier = fields["distinguishedNameQualifier"] ?? defaults.DistinguishedNameQualifier;
+        if (CheckSubjectEncoding(country, emailAddress, qualifier) is { } encodingError)
         {
-            return ParseResult.Fail($"certInfo.country '{country}' is not a two-letter ISO 3166-1 code such as \"US\".");
+            return ParseResult.Fail(encodingError);
         }
 
         if (ReadBoolean(certInfo, "includeCA", "certInfo.includeCA", out var includeCertificateAuthority) is { } includeError)
@@ -108,12 +131,69 @@ public static class CreateTaskRequestParser
             OrganizationalUnit = fields["organizationalUnit"] ?? defaults.OrganizationalUnit,
             Locality = fields["locality"] ?? defaults.Locality,
             StateName = fields["stateName"] ?? defaults.StateName,
-            Country = country,
-            EmailAddress = fields["emailAddress"] ?? defaults.EmailAddress,
-            DistinguishedNameQualifier = fields["distinguishedNameQualifier"] ?? defaults.DistinguishedNameQualifier,
+            Country = country?.ToUpperInvariant(),
+            EmailAddress = emailAddress,
+            DistinguishedNameQualifier = qualifier,
             IncludeCertificateAuthority = includeCertificateAuthority,
             DaysExpiry = daysExpiry,
         });
+    }
+
+    /// <summary>
+    /// Checks the fields whose ASN.1 string types limit their characters: country and
+    /// dnQualifier are PrintableString, emailAddress is IA5String (ASCII).
+    /// </summary>
+    private static string? CheckSubjectEncoding(string? country, string? emailAddress, string? qualifier)
+    {
+        if (country is not null && !(country.Length == 2 && country.All(char.IsAsciiLetter)))
+        {
+            return $"certInfo.country '{country}' is not a two-letter ISO 3166-1 code such as \"US\".";
+        }
+
+        if (emailAddress is not null && !IsEmailAddress(emailAddress))
+        {
+            return $"certInfo.emailAddress '{emailAddress}' is not an ASCII email address such as " +
+                "\"devices@example.com\".";
+        }
+
+        if (qualifier is not null && !qualifier.All(IsPrintableStringCharacter))
+        {
+            return $"certInfo.distinguishedNameQualifier '{qualifier}' has characters a PrintableString cannot " +
+                "hold; use letters, digits, spaces and ' ( ) + , - . / : = ?";
+        }
+
+        return null;
+    }
+
+    private static bool IsEmailAddress(string value)
+    {
+        var at = value.IndexOf('@');
+        return at > 0 && at == value.LastIndexOf('@') && at < value.Length - 1
+            && value.All(c => char.IsAscii(c) && !char.IsWhiteSpace(c) && !char.IsControl(c));
+    }
+
+    private static bool IsPrintableStringCharacter(char c) =>
+        char.IsAsciiLetterOrDigit(c) || c is ' ' or '\'' or '(' or ')' or '+' or ',' or '-' or '.' or '/' or ':'
+            or '=' or '?';
+
+    /// <summary>
+    /// Returns a message for a property whose name differs from a known one only in case, because
+    /// property names are case-sensitive and the misspelt one would otherwise be ignored.
+    /// </summary>
+    private static string? FindMiscasedProperty(JsonElement element, string[] knownNames, string path)
+    {
+        foreach (var property in element.EnumerateObject())
+        {
+            var known = knownNames.FirstOrDefault(name =>
+                name.Equals(property.Name, StringComparison.OrdinalIgnoreCase) && name != property.Name);
+            if (known is not null)
+            {
+                return $"Property '{path}{Truncate(property.Name)}' is not recognized; property names are " +
+                    $"case-sensitive, so write '{path}{known}'.";
+            }
+        }
+
+        return null;
     }
 
     private static string? ReadQuantity(JsonElement body, int maxQuantity, out int quantity)
@@ -133,7 +213,7 @@ public static class CreateTaskRequestParser
         if (!value.TryGetDecimal(out var number) || number != decimal.Truncate(number)
             || number < 1 || number > maxQuantity)
         {
-            return $"quantity {value.GetRawText()} is out of range; {range}.";
+            return $"quantity {Describe(value)} is out of range; {range}.";
         }
 
         quantity = (int)number;
@@ -159,7 +239,7 @@ public static class CreateTaskRequestParser
         if (!value.TryGetDecimal(out var number) || number != decimal.Truncate(number)
             || number < 1 || number > MaxDaysExpiry)
         {
-            return $"certInfo.daysExpiry {value.GetRawText()} is out of range; {range}.";
+            return $"certInfo.daysExpiry {Describe(value)} is out of range; {range}.";
         }
 
         days = (int)number;
@@ -198,7 +278,17 @@ public static class CreateTaskRequestParser
             return $"certInfo.{name} {Describe(element)} is not a string; send text in double quotes.";
         }
 
-        var text = element.GetString()!;
+        if (!TryGetText(element, out var text))
+        {
+            return $"certInfo.{name} is not valid Unicode text; send it as UTF-8 without unpaired surrogates.";
+        }
+
+        if (text.Length == 0 && name == "commonName")
+        {
+            return "certInfo.commonName is empty; set a name such as \"device\", or leave the property out to " +
+                "use the configured default.";
+        }
+
         if (text.Length > maxLength)
         {
             return $"certInfo.{name} '{Truncate(text)}' has {text.Length} characters; the maximum is {maxLength}.";
@@ -213,15 +303,47 @@ public static class CreateTaskRequestParser
         return null;
     }
 
+    /// <summary>
+    /// Reads a JSON string. System.Text.Json throws when the string holds invalid UTF-8 or an
+    /// escaped unpaired surrogate, which a client can send but .NET cannot represent.
+    /// </summary>
+    private static bool TryGetText(JsonElement element, out string text)
+    {
+        try
+        {
+            text = element.GetString() ?? string.Empty;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            text = string.Empty;
+            return false;
+        }
+    }
+
+    /// <summary>Describes a JSON value for a message: its text, and its kind where that helps.</summary>
     private static string Describe(JsonElement value) => value.ValueKind switch
     {
-        JsonValueKind.String => $"\"{Truncate(value.GetString()!)}\" (a string)",
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.True or JsonValueKind.False => $"{value.GetRawText()} (a boolean)",
+        JsonValueKind.String when TryGetText(value, out var text) => $"\"{Truncate(text)}\" (a string)",
+        JsonValueKind.String => "(a string that is not valid Unicode text)",
+        JsonValueKind.Object => $"{RawText(value)} (an object)",
+        JsonValueKind.Array => $"{RawText(value)} (an array)",
+        JsonValueKind.True or JsonValueKind.False => $"{RawText(value)} (a boolean)",
         JsonValueKind.Null => "null",
-        _ => Truncate(value.GetRawText()),
+        _ => RawText(value),
     };
+
+    private static string RawText(JsonElement value)
+    {
+        try
+        {
+            return Truncate(value.GetRawText());
+        }
+        catch (InvalidOperationException)
+        {
+            return "(text that is not valid UTF-8)";
+        }
+    }
 
     private static string Truncate(string text) => text.Length <= 80 ? text : text[..80] + "...";
 }

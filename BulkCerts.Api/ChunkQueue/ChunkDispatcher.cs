@@ -230,13 +230,13 @@ public sealed class ChunkDispatcher(
 
     private static string Describe(Exception exception) => exception switch
     {
-        RpcException rpc => $"{rpc.StatusCode}: {rpc.Status.Detail}",
+        RpcException rpc => $"CertEngine call failed with {rpc.StatusCode}: {rpc.Status.Detail}",
         _ => exception.Message,
     };
 
     private static TimeSpan Backoff(int attempt)
     {
-        var seconds = Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, attempt - 1));
+        var seconds = Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, attempt));
         return TimeSpan.FromSeconds(seconds * (0.8 + Random.Shared.NextDouble() * 0.4));
     }
 

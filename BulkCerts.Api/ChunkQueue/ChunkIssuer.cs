@@ -11,6 +11,12 @@ namespace BulkCerts.Api.ChunkQueue;
 /// </summary>
 public sealed class ChunkIssuer(CertificateEngine.CertificateEngineClient client)
 {
+    /// <summary>
+    /// How long the CertEngine may take to start a call. It sends headers before any work, so a
+    /// longer wait means it is unreachable, for example behind a proxy whose target has died.
+    /// </summary>
+    private static readonly TimeSpan HeadersTimeout = TimeSpan.FromSeconds(10);
+
     public async Task<IssueCertificatesResponse> IssueAsync(
         TaskRecord task,
         int chunkId,
@@ -24,6 +30,17 @@ public sealed class ChunkIssuer(CertificateEngine.CertificateEngineClient client
             request,
             deadline: DateTime.UtcNow + timeout,
             cancellationToken: cancellationToken);
+
+        try
+        {
+            await call.ResponseHeadersAsync.WaitAsync(HeadersTimeout, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            throw new RpcException(new Status(
+                StatusCode.Unavailable,
+                $"The CertEngine did not start the call within {HeadersTimeout.TotalSeconds} seconds."));
+        }
 
         var result = new IssueCertificatesResponse();
         await foreach (var batch in call.ResponseStream.ReadAllAsync(cancellationToken))

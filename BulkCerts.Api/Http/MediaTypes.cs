@@ -27,7 +27,10 @@ public static class MediaTypes
     /// </summary>
     public static bool AcceptsZip(string? accept) => Select(accept, [Zip, .. JsonTypes]) is not null;
 
-    /// <summary>Returns whether a request body of this Content-Type can be read as JSON.</summary>
+    /// <summary>
+    /// Returns whether a request body of this Content-Type can be read as JSON: a JSON media type
+    /// with no charset, or with charset UTF-8.
+    /// </summary>
     public static bool IsJsonContent(string? contentType)
     {
         if (string.IsNullOrWhiteSpace(contentType))
@@ -36,6 +39,13 @@ public static class MediaTypes
         }
 
         if (!MediaTypeHeaderValue.TryParse(contentType, out var parsed))
+        {
+            return false;
+        }
+
+        var charset = parsed.Charset.Value;
+        if (charset is not null && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+            && !charset.Equals("utf8", StringComparison.OrdinalIgnoreCase))
         {
             return false;
         }

@@ -29,6 +29,10 @@ public sealed class CertificateEngineService(
         var cancellationToken = context.CancellationToken;
         logger.IssuanceStarted(issuance.Authority.Alias, issuance.Count, issuance.FirstIndex);
 
+        // Headers now, before the first key is ready: clients and proxies that time out waiting for
+        // response headers then see a live call even when every core is busy with other calls.
+        await context.WriteResponseHeadersAsync([]);
+
         var ready = Channel.CreateUnbounded<IssuedCertificate>(new UnboundedChannelOptions { SingleReader = true });
         var producer = ProduceAsync(issuance, ready.Writer, cancellationToken);
 
@@ -121,9 +125,9 @@ public sealed class CertificateEngineService(
             throw RpcErrors.InvalidArgument(problem);
         }
 
-        if (subject.Country.Length is not (0 or 2))
+        if (DeviceCertificateFactory.CheckSubject(subject, request.FirstIndex, request.Count) is { } subjectProblem)
         {
-            throw RpcErrors.InvalidArgument($"country '{subject.Country}' is not a two-letter ISO 3166-1 code.");
+            throw RpcErrors.InvalidArgument(subjectProblem);
         }
 
         return new IssuanceRequest(

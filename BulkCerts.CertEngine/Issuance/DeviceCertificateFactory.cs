@@ -57,6 +57,23 @@ public static class DeviceCertificateFactory
         };
     }
 
+    /// <summary>
+    /// Builds the subject of the request's last certificate and returns why it cannot be encoded,
+    /// for example a character that a PrintableString field cannot hold, or null when it can.
+    /// </summary>
+    public static string? CheckSubject(Subject subject, long firstIndex, int count)
+    {
+        try
+        {
+            BuildSubject(subject, CommonNames.Generate(subject.CommonName, firstIndex, count - 1));
+            return null;
+        }
+        catch (Exception exception) when (exception is ArgumentException or CryptographicException)
+        {
+            return $"The subject cannot be encoded: {exception.Message}";
+        }
+    }
+
     private static AsymmetricAlgorithm CreateKey(KeyAlgorithm algorithm) => algorithm switch
     {
         KeyAlgorithm.Unspecified or KeyAlgorithm.Rsa2048 => RSA.Create(2048),

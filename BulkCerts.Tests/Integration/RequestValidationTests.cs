@@ -28,15 +28,51 @@ public sealed class RequestValidationTests(BulkCertsAppFixture fixture)
     }
 
     [Theory]
-    [InlineData("{\"quantity\": 5,", "The request body is not valid JSON at line 1")]
+    [InlineData("{\"quantity\": 5,", "The request body is not valid JSON: ")]
     [InlineData("", "The request body is empty")]
-    [InlineData("[1, 2]", "The request body must be a JSON object, not an array")]
+    [InlineData("[1, 2]", "The request body must be a JSON object, not [1, 2] (an array)")]
     [InlineData("{\"quantity\": 5, \"certInfo\": {\"commonName\": true}}", "certInfo.commonName true (a boolean) is not a string")]
+    [InlineData(" \r\n ", "The request body is empty")]
+    [InlineData("{\"quantity\": 100001, \"quantity\": 1}", "The request body is not valid JSON: Duplicate property 'quantity'")]
     public async Task MalformedBodyIsRejected(string body, string expectedStart)
     {
         var message = await SendExpectingErrorAsync(HttpMethod.Post, "/certificates", body, HttpStatusCode.BadRequest);
 
         Assert.StartsWith(expectedStart, message);
+    }
+
+    [Fact]
+    public async Task NestingDeeperThan32IsRejected()
+    {
+        var body = new string('[', 40) + new string(']', 40);
+
+        var message = await SendExpectingErrorAsync(HttpMethod.Post, "/certificates", body, HttpStatusCode.BadRequest);
+
+        Assert.Contains("The maximum configured depth of 32 has been exceeded", message);
+    }
+
+    [Fact]
+    public async Task InvalidUtf8IsRejected()
+    {
+        byte[] body = [.. "{\"quantity\": 1, \"certInfo\": {\"commonName\": \"a"u8, 0xFF, 0xFE, .. "b\"}}"u8];
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/certificates") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+
+        var message = await SendExpectingErrorAsync(request, HttpStatusCode.BadRequest);
+
+        Assert.StartsWith("certInfo.commonName is not valid Unicode text", message);
+    }
+
+    [Fact]
+    public async Task BodyWithByteOrderMarkIsAccepted()
+    {
+        byte[] body = [0xEF, 0xBB, 0xBF, .. "{\"quantity\": 1, \"certInfo\": {\"commonName\": \"bom\"}}"u8];
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/certificates") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+
+        using var response = await fixture.Api.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
     }
 
     [Fact]
@@ -74,6 +110,17 @@ public sealed class RequestValidationTests(BulkCertsAppFixture fixture)
             HttpMethod.Get, string.Format(pathFormat, taskId), null, HttpStatusCode.NotFound);
 
         Assert.Contains($"Task {taskId} was not found", message);
+    }
+
+    [Fact]
+    public async Task UppercaseTaskIdFindsTask()
+    {
+        var taskId = await TaskClient.CreateAsync(
+            fixture.Api, "/certificates", """{"quantity": 1, "certInfo": {"commonName": "upper"}}""");
+
+        using var response = await fixture.Api.GetAsync($"/certificates/{taskId.ToUpperInvariant()}/task");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     [Fact]

@@ -42,7 +42,7 @@ public sealed class CreateTaskRequestParserTests
     [InlineData("1e30", "quantity 1e30 is out of range")]
     [InlineData("\"10\"", "quantity \"10\" (a string) is not a number")]
     [InlineData("true", "quantity true (a boolean) is not a number")]
-    [InlineData("[1]", "quantity an array is not a number")]
+    [InlineData("[1]", "quantity [1] (an array) is not a number")]
     [InlineData("null", "quantity is missing")]
     public void RejectsBadQuantity(string quantity, string expectedStart)
     {
@@ -62,7 +62,7 @@ public sealed class CreateTaskRequestParserTests
     }
 
     [Theory]
-    [InlineData("[]", "The request body must be a JSON object, not an array")]
+    [InlineData("[]", "The request body must be a JSON object, not [] (an array)")]
     [InlineData("42", "The request body must be a JSON object, not 42")]
     [InlineData("""{"quantity": 1, "certInfo": "x"}""", "certInfo must be a JSON object")]
     [InlineData("""{"quantity": 1, "register": "yes", "certInfo": {"commonName": "a"}}""", "register \"yes\" (a string) is not a boolean")]
@@ -73,12 +73,41 @@ public sealed class CreateTaskRequestParserTests
     [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "daysExpiry": 826}}""", "certInfo.daysExpiry 826 is out of range")]
     [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "daysExpiry": 0}}""", "certInfo.daysExpiry 0 is out of range")]
     [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a\nb"}}""", "certInfo.commonName contains a control character")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": ""}}""", "certInfo.commonName is empty")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a\ud800b"}}""", "certInfo.commonName is not valid Unicode text")]
+    [InlineData("""{"quantity": "\udc00"}""", "quantity (a string that is not valid Unicode text) is not a number")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "emailAddress": "jörg@example.com"}}""", "certInfo.emailAddress 'jörg@example.com' is not an ASCII email address")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "emailAddress": "devices"}}""", "certInfo.emailAddress 'devices' is not an ASCII email address")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "distinguishedNameQualifier": "a@b"}}""", "certInfo.distinguishedNameQualifier 'a@b' has characters a PrintableString cannot hold")]
+    [InlineData("""{"Quantity": 1}""", "Property 'Quantity' is not recognized; property names are case-sensitive, so write 'quantity'")]
+    [InlineData("""{"quantity": 1, "certinfo": {}}""", "Property 'certinfo' is not recognized; property names are case-sensitive, so write 'certInfo'")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonname": "a"}}""", "Property 'certInfo.commonname' is not recognized")]
     public void RejectsBadField(string body, string expectedStart)
     {
         var result = Parse(body);
 
         Assert.Null(result.Request);
         Assert.StartsWith(expectedStart, result.Error);
+    }
+
+    [Fact]
+    public void AcceptsPrintableQualifierAndAsciiEmail()
+    {
+        var result = Parse("""
+            {"quantity": 1, "certInfo": {"commonName": "a", "emailAddress": "ops@example.com",
+             "distinguishedNameQualifier": "Line 7 (A-B) + c/d: x=y?"}}
+            """);
+
+        Assert.Equal("ops@example.com", result.Request?.EmailAddress);
+        Assert.Equal("Line 7 (A-B) + c/d: x=y?", result.Request?.DistinguishedNameQualifier);
+    }
+
+    [Fact]
+    public void IgnoresUnknownProperties()
+    {
+        var result = Parse("""{"quantity": 1, "extra": true, "certInfo": {"commonName": "a", "vendorField": 3}}""");
+
+        Assert.Equal(1, result.Request?.Quantity);
     }
 
     [Fact]

@@ -49,6 +49,8 @@ public sealed class MediaTypesTests
     [InlineData("application/json; charset=utf-8", true)]
     [InlineData("application/vnd.aws-cdf-v1.0+json", true)]
     [InlineData("APPLICATION/VND.AWS-CDF-V1.0+JSON", true)]
+    [InlineData("application/json; charset=UTF-8", true)]
+    [InlineData("application/json; charset=iso-8859-1", false)]
     [InlineData("text/plain", false)]
     [InlineData("application/x-www-form-urlencoded", false)]
     [InlineData("multipart/form-data; boundary=x", false)]
