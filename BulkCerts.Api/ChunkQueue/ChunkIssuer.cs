@@ -66,7 +66,7 @@ public sealed class ChunkIssuer(CertificateEngine.CertificateEngineClient client
             IncludeCa = spec.IncludeCertificateAuthority,
             Subject = new Subject
             {
-                CommonName = new CommonNameRule { StaticValue = spec.CommonName },
+                CommonName = new NameRule { StaticValue = spec.CommonName },
                 Organization = spec.Organization ?? string.Empty,
                 OrganizationalUnit = spec.OrganizationalUnit ?? string.Empty,
                 Locality = spec.Locality ?? string.Empty,

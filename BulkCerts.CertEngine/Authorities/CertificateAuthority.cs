@@ -50,6 +50,14 @@ public sealed class CertificateAuthority : IDisposable
 
     public HashAlgorithmName HashAlgorithm { get; }
 
+    /// <summary>Key algorithm and size, for example "RSA-2048" or "EC-P256".</summary>
+    public string KeyAlgorithmName => _privateKey switch
+    {
+        RSA rsa => $"RSA-{rsa.KeySize}",
+        ECDsa ecdsa => $"EC-P{ecdsa.KeySize}",
+        _ => _privateKey.GetType().Name,
+    };
+
     public X509AuthorityKeyIdentifierExtension AuthorityKeyIdentifier { get; }
 
     public void Dispose()

@@ -59,12 +59,28 @@ public sealed class CertificateEngineService(
         var authority = FindAuthority(request.Alias);
         return Task.FromResult(new GetCertificateAuthorityResponse
         {
-            Alias = authority.Alias,
-            Subject = authority.Certificate.Subject,
+            Authority = Describe(authority),
             CertificateChainPem = authority.ChainPem,
-            NotAfter = Timestamp.FromDateTime(authority.Certificate.NotAfter.ToUniversalTime()),
         });
     }
+
+    public override Task<ListCertificateAuthoritiesResponse> ListCertificateAuthorities(
+        ListCertificateAuthoritiesRequest request,
+        ServerCallContext context)
+    {
+        var response = new ListCertificateAuthoritiesResponse();
+        response.Authorities.AddRange(authorities.All.OrderBy(authority => authority.Alias).Select(Describe));
+        return Task.FromResult(response);
+    }
+
+    private static CertificateAuthorityInfo Describe(CertificateAuthority authority) => new()
+    {
+        Alias = authority.Alias,
+        Subject = authority.Certificate.Subject,
+        KeyAlgorithm = authority.KeyAlgorithmName,
+        NotBefore = Timestamp.FromDateTime(authority.Certificate.NotBefore.ToUniversalTime()),
+        NotAfter = Timestamp.FromDateTime(authority.Certificate.NotAfter.ToUniversalTime()),
+    };
 
     private async Task ProduceAsync(
         IssuanceRequest issuance,

@@ -5,7 +5,7 @@ using BulkCerts.CertEngine.V1;
 namespace BulkCerts.CertEngine.Issuance;
 
 /// <summary>
-/// Produces the common name of each certificate from a <see cref="CommonNameRule"/>.
+/// Produces the common name of each certificate from a <see cref="NameRule"/>.
 /// </summary>
 public static class CommonNames
 {
@@ -16,12 +16,12 @@ public static class CommonNames
     /// Returns the common name of certificate <paramref name="offset"/> of a request whose first
     /// certificate has task index <paramref name="firstIndex"/>.
     /// </summary>
-    public static string Generate(CommonNameRule rule, long firstIndex, int offset) => rule.GeneratorCase switch
+    public static string Generate(NameRule rule, long firstIndex, int offset) => rule.GeneratorCase switch
     {
-        CommonNameRule.GeneratorOneofCase.StaticValue => rule.Prefix + rule.StaticValue,
-        CommonNameRule.GeneratorOneofCase.IncrementStart =>
+        NameRule.GeneratorOneofCase.StaticValue => rule.Prefix + rule.StaticValue,
+        NameRule.GeneratorOneofCase.IncrementStart =>
             rule.Prefix + Increment(rule.IncrementStart, firstIndex + offset),
-        CommonNameRule.GeneratorOneofCase.List => rule.Prefix + rule.List.Values[offset],
+        NameRule.GeneratorOneofCase.List => rule.Prefix + rule.List.Values[offset],
         _ => rule.Prefix,
     };
 
@@ -29,25 +29,25 @@ public static class CommonNames
     /// Returns a message that says what is wrong with <paramref name="rule"/> for
     /// <paramref name="count"/> certificates, or null when every name it produces is valid.
     /// </summary>
-    public static string? Validate(CommonNameRule? rule, long firstIndex, int count)
+    public static string? Validate(NameRule? rule, long firstIndex, int count)
     {
         if (rule is null)
         {
             return "subject.common_name is missing; set a prefix and a generator.";
         }
 
-        if (rule.GeneratorCase == CommonNameRule.GeneratorOneofCase.IncrementStart && !IsHex(rule.IncrementStart))
+        if (rule.GeneratorCase == NameRule.GeneratorOneofCase.IncrementStart && !IsHex(rule.IncrementStart))
         {
             return $"increment_start '{rule.IncrementStart}' is not a hexadecimal number; use digits 0-9 and A-F.";
         }
 
-        if (rule.GeneratorCase == CommonNameRule.GeneratorOneofCase.List && rule.List.Values.Count < count)
+        if (rule.GeneratorCase == NameRule.GeneratorOneofCase.List && rule.List.Values.Count < count)
         {
             return $"list holds {rule.List.Values.Count} values but count is {count}; send one value per certificate.";
         }
 
         // The last name is the longest for every generator but list, whose values are checked one by one.
-        var names = rule.GeneratorCase == CommonNameRule.GeneratorOneofCase.List
+        var names = rule.GeneratorCase == NameRule.GeneratorOneofCase.List
             ? rule.List.Values.Take(count).Select(value => rule.Prefix + value)
             : [Generate(rule, firstIndex, count - 1)];
 
