@@ -1,3 +1,4 @@
+using BulkCerts.Api.Authorities;
 using BulkCerts.Api.Certificates;
 using BulkCerts.Api.ChunkQueue;
 using BulkCerts.Api.Downloads;
@@ -35,6 +36,7 @@ public static class ApiServiceExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<TaskStore>();
         builder.Services.AddSingleton<SupplierDirectory>();
+        builder.Services.AddSingleton<CertificateAuthorityCatalog>();
         builder.Services.AddSingleton<ResultProtector>();
         builder.Services.AddSingleton<ZipDownload>();
         builder.Services.AddSingleton<ChunkQueueReader>();
@@ -87,7 +89,8 @@ public static class ApiServiceExtensions
         {
             StatusCodes.Status404NotFound =>
                 $"No endpoint matches {request}. The API serves POST /certificates, " +
-                "POST /supplier/{supplierId}/certificates, GET /certificates/{taskId} and GET /certificates/{taskId}/task.",
+                "POST /supplier/{supplierId}/certificates, GET /certificates/{taskId}, GET /certificates/{taskId}/task, " +
+                "GET /certificateauthorities and GET /certificateauthorities/{alias}.",
             StatusCodes.Status405MethodNotAllowed =>
                 $"{request} is not allowed; the Allow header lists the methods this path accepts.",
             StatusCodes.Status500InternalServerError =>

@@ -31,6 +31,15 @@ public sealed class BulkCertsOptions
     /// <summary>Supplier id (case-insensitive) to the alias of the CA that signs its certificates.</summary>
     public Dictionary<string, string> Suppliers { get; set; } = [];
 
+    /// <summary>
+    /// How common names are written into certificates: <c>plain</c> text, or <c>base64</c> of
+    /// their UTF-8 bytes, as the original service did, for device firmware that expects it.
+    /// </summary>
+    [RegularExpression("(?i)^(plain|base64)$", ErrorMessage = "BulkCerts:CommonNameEncoding must be plain or base64.")]
+    public string CommonNameEncoding { get; set; } = "plain";
+
+    public bool Base64CommonNames => CommonNameEncoding.Equals("base64", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Subject values used when a request leaves them out.</summary>
     public SubjectDefaults Defaults { get; set; } = new();
 

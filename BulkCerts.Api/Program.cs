@@ -1,4 +1,5 @@
 using BulkCerts.Api;
+using BulkCerts.Api.Authorities;
 using BulkCerts.Api.Certificates;
 using BulkCerts.Api.Storage;
 
@@ -16,6 +17,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 
 app.MapCertificateEndpoints();
+app.MapCertificateAuthorityEndpoints();
 app.MapDefaultEndpoints();
 
 app.Run();

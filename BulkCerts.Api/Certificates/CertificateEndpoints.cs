@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Text.Json;
+using BulkCerts.Api.Authorities;
 using BulkCerts.Api.ChunkQueue;
 using BulkCerts.Api.Downloads;
 using BulkCerts.Api.Http;
 using BulkCerts.Api.Tasks;
+using BulkCerts.CertEngine.V1;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -34,13 +36,15 @@ public static class CertificateEndpoints
     public static Task<Results<JsonHttpResult<TaskCreatedResponse>, ProblemHttpResult>> CreateTask(
         HttpRequest request,
         TaskStore tasks,
+        CertificateAuthorityCatalog catalog,
         IOptions<BulkCertsOptions> options) =>
-        CreateTaskAsync(request, tasks, options.Value, options.Value.DefaultCertificateAuthority, supplierId: null);
+        CreateTaskAsync(request, tasks, catalog, options.Value, options.Value.DefaultCertificateAuthority, supplierId: null);
 
     public static Task<Results<JsonHttpResult<TaskCreatedResponse>, ProblemHttpResult>> CreateSupplierTask(
         string supplierId,
         HttpRequest request,
         TaskStore tasks,
+        CertificateAuthorityCatalog catalog,
         SupplierDirectory suppliers,
         IOptions<BulkCertsOptions> options)
     {
@@ -57,7 +61,7 @@ public static class CertificateEndpoints
                     $"operator to map it to a CA with the setting BulkCerts:Suppliers:{supplierId}."));
         }
 
-        return CreateTaskAsync(request, tasks, options.Value, authority, supplierId);
+        return CreateTaskAsync(request, tasks, catalog, options.Value, authority, supplierId);
     }
 
     public static async Task<Results<JsonHttpResult<TaskStatusResponse>, ProblemHttpResult>> GetTaskStatus(
@@ -128,6 +132,7 @@ public static class CertificateEndpoints
     private static async Task<Results<JsonHttpResult<TaskCreatedResponse>, ProblemHttpResult>> CreateTaskAsync(
         HttpRequest request,
         TaskStore tasks,
+        CertificateAuthorityCatalog catalog,
         BulkCertsOptions options,
         string certificateAuthority,
         string? supplierId)
@@ -159,9 +164,15 @@ public static class CertificateEndpoints
                 return ApiResults.BadRequest(parsed.Error!);
             }
 
+            var authorities = await catalog.GetAsync(request.HttpContext.RequestAborted);
+            if (CheckAuthority(spec, certificateAuthority, authorities) is { } authorityProblem)
+            {
+                return authorityProblem;
+            }
+
             using var activity = ChunkDispatcher.ActivitySource.StartActivity("bulkcerts.chunks publish", ActivityKind.Producer);
             var traceContext = activity?.Context ?? Activity.Current?.Context ?? default;
-            var task = await tasks.CreateAsync(spec, certificateAuthority, supplierId, traceContext);
+            var task = await tasks.CreateAsync(spec, parsed.CommonNameList, certificateAuthority, supplierId, traceContext);
             activity?.SetTag("bulkcerts.task_id", task.TaskId);
             activity?.SetTag("bulkcerts.chunks_total", task.ChunksTotal);
 
@@ -173,6 +184,41 @@ public static class CertificateEndpoints
                 responseType,
                 StatusCodes.Status202Accepted);
         }
+    }
+
+    /// <summary>
+    /// Checks the request against its CA: the CA exists and outlives every certificate. Skipped
+    /// when the CertEngine has never been reachable; the engine then rejects the chunk itself.
+    /// </summary>
+    private static ProblemHttpResult? CheckAuthority(
+        CertificateRequestSpec spec,
+        string alias,
+        IReadOnlyDictionary<string, CertificateAuthorityInfo>? authorities)
+    {
+        if (authorities is null)
+        {
+            return null;
+        }
+
+        if (!authorities.TryGetValue(alias, out var authority))
+        {
+            return ApiResults.Problem(
+                StatusCodes.Status503ServiceUnavailable,
+                $"Certificate authority '{alias}' is not configured in the CertEngine, so no certificate can be " +
+                "issued with it; ask the operator to configure it or to map the supplier to another CA.");
+        }
+
+        var notAfter = authority.NotAfter.ToDateTimeOffset();
+        var now = DateTimeOffset.UtcNow;
+        if (now.AddDays(spec.DaysExpiry) > notAfter)
+        {
+            var maxDays = (int)Math.Floor((notAfter - now).TotalDays);
+            return ApiResults.BadRequest(
+                $"certInfo.daysExpiry {spec.DaysExpiry} would end after the CA's notAfter of {notAfter:u}; " +
+                (maxDays >= 1 ? $"use at most {maxDays} days." : "the CA expires within a day, so renew it first."));
+        }
+
+        return null;
     }
 
     private static async Task<(JsonDocument? Body, ProblemHttpResult? Error)> ReadBodyAsync(HttpRequest request)

@@ -2,7 +2,8 @@ namespace BulkCerts.Api.Certificates;
 
 /// <summary>
 /// A validated create-task request, with configured defaults applied. It is stored with the
-/// task, so every chunk is issued with the same settings.
+/// task, so every chunk is issued with the same settings. A commonNameList is stored apart from
+/// it, so that reading the spec for a chunk does not read the whole list.
 /// </summary>
 public sealed record CertificateRequestSpec
 {
@@ -10,7 +11,12 @@ public sealed record CertificateRequestSpec
 
     public bool Register { get; init; }
 
-    public required string CommonName { get; init; }
+    public required NameTemplate CommonName { get; init; }
+
+    /// <summary>Write common names as base64 of their UTF-8 bytes.</summary>
+    public bool Base64CommonName { get; init; }
+
+    public IReadOnlyList<SubjectAltNameSpec> SubjectAltNames { get; init; } = [];
 
     public string? Organization { get; init; }
 
@@ -29,4 +35,20 @@ public sealed record CertificateRequestSpec
     public bool IncludeCertificateAuthority { get; init; }
 
     public required int DaysExpiry { get; init; }
+
+    /// <summary>One of <see cref="KeyAlgorithms.Names"/>.</summary>
+    public string KeyAlgorithm { get; init; } = KeyAlgorithms.Default;
+
+    /// <summary>Write every private key as PKCS#8, RSA keys included.</summary>
+    public bool Pkcs8PrivateKeys { get; init; }
+}
+
+/// <summary>One subject alternative name of every certificate: its type and its template.</summary>
+public sealed record SubjectAltNameSpec(SubjectAltNameKind Kind, NameTemplate Value);
+
+public enum SubjectAltNameKind
+{
+    Dns,
+    Uri,
+    IpAddress,
 }

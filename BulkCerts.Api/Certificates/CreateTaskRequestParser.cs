@@ -1,4 +1,5 @@
 using System.Text.Json;
+using static BulkCerts.Api.Certificates.JsonFields;
 
 namespace BulkCerts.Api.Certificates;
 
@@ -14,7 +15,8 @@ namespace BulkCerts.Api.Certificates;
 public static class CreateTaskRequestParser
 {
     public const int MaxDaysExpiry = 825;
-    public const int MaxCommonNameLength = 64;
+    public const int MaxTemplateLength = 256;
+    public const int MaxSubjectAltNames = 20;
 
     private const string Example = "{\"quantity\": 10, \"certInfo\": {\"commonName\": \"device\"}}";
 
@@ -36,7 +38,10 @@ public static class CreateTaskRequestParser
     private static readonly string[] RequestProperties = ["quantity", "register", "certInfo"];
 
     private static readonly string[] CertInfoProperties =
-        ["commonName", "commonNameList", "includeCA", "daysExpiry", .. SubjectFields.Select(field => field.Name)];
+    [
+        "commonName", "commonNameList", "includeCA", "daysExpiry", "subjectAltNames", "keyAlgorithm",
+        "privateKeyFormat", .. SubjectFields.Select(field => field.Name),
+    ];
 
     public static ParseResult Parse(JsonElement body, BulkCertsOptions options)
     {
@@ -46,117 +51,331 @@ public static class CreateTaskRequestParser
                 $"The request body must be a JSON object, not {Describe(body)}. Send for example {Example}.");
         }
 
-        if (FindMiscasedProperty(body, RequestProperties, string.Empty) is { } miscased)
-        {
-            return ParseResult.Fail(miscased);
-        }
-
-        if (ReadQuantity(body, options.MaxQuantity, out var quantity) is { } quantityError)
-        {
-            return ParseResult.Fail(quantityError);
-        }
-
-        if (ReadBoolean(body, "register", "register", out var register) is { } registerError)
-        {
-            return ParseResult.Fail(registerError);
-        }
-
         var certInfo = default(JsonElement);
-        if (body.TryGetProperty("certInfo", out var certInfoValue) && certInfoValue.ValueKind != JsonValueKind.Null)
+        if (TryGet(body, "certInfo", out var certInfoValue))
         {
             if (certInfoValue.ValueKind != JsonValueKind.Object)
             {
                 return ParseResult.Fail($"certInfo must be a JSON object, not {Describe(certInfoValue)}.");
             }
 
-            if (FindMiscasedProperty(certInfoValue, CertInfoProperties, "certInfo.") is { } miscasedField)
-            {
-                return ParseResult.Fail(miscasedField);
-            }
-
             certInfo = certInfoValue;
         }
 
-        return ParseCertInfo(certInfo, quantity, register, options);
-    }
-
-    private static ParseResult ParseCertInfo(JsonElement certInfo, int quantity, bool register, BulkCertsOptions options)
-    {
-        var hasCertInfo = certInfo.ValueKind == JsonValueKind.Object;
-        var fields = new Dictionary<string, string?>();
-
-        foreach (var (name, maxLength) in SubjectFields.Prepend(("commonName", MaxCommonNameLength)))
+        if ((FindMiscasedProperty(body, RequestProperties, string.Empty)
+            ?? FindMiscasedProperty(certInfo, CertInfoProperties, "certInfo.")) is { } miscased)
         {
-            string? value = null;
-            if (hasCertInfo && ReadString(certInfo, name, maxLength, out value) is { } error)
-            {
-                return ParseResult.Fail(error);
-            }
-
-            fields[name] = value;
+            return ParseResult.Fail(miscased);
         }
 
-        var defaults = options.Defaults;
-        var commonName = fields["commonName"] ?? defaults.CommonName;
-        if (string.IsNullOrEmpty(commonName))
+        string? error;
+        if ((error = ReadBoolean(body, "register", "register", out var register)) is not null
+            || (error = ReadCommonName(certInfo, options, out var commonName)) is not null
+            || (error = ReadCommonNameList(certInfo, commonName!, options.MaxQuantity, out var commonNameList)) is not null
+            || (error = ResolveQuantity(body, commonName!, commonNameList, options.MaxQuantity, out var quantity)) is not null
+            || (error = CheckCommonNames(commonName!, commonNameList, quantity, options.Base64CommonNames)) is not null
+            || (error = ReadSubjectAltNames(certInfo, commonNameList, quantity, out var subjectAltNames)) is not null
+            || (error = ReadSubject(certInfo, options.Defaults, out var subject)) is not null
+            || (error = ReadBoolean(certInfo, "includeCA", "certInfo.includeCA", out var includeCa)) is not null
+            || (error = ReadWholeNumber(certInfo, "daysExpiry", "certInfo.daysExpiry", 1, MaxDaysExpiry, out var days)) is not null
+            || (error = ReadKeyAlgorithm(certInfo, out var keyAlgorithm)) is not null
+            || (error = ReadPrivateKeyFormat(certInfo, out var pkcs8)) is not null)
         {
-            return ParseResult.Fail("certInfo.commonName is missing and no default common name is configured. " +
-                "Set certInfo.commonName, for example \"device\", or configure BulkCerts:Defaults:CommonName.");
+            return ParseResult.Fail(error);
         }
 
-        var country = fields["country"] ?? defaults.Country;
-        var emailAddress = fields["emailAddress"] ?? defaults.EmailAddress;
-        var qualifier = fields["distinguishedNameQualifier"] ?? defaults.DistinguishedNameQualifier;
-        if (CheckSubjectEncoding(country, emailAddress, qualifier) is { } encodingError)
-        {
-            return ParseResult.Fail(encodingError);
-        }
-
-        if (ReadBoolean(certInfo, "includeCA", "certInfo.includeCA", out var includeCertificateAuthority) is { } includeError)
-        {
-            return ParseResult.Fail(includeError);
-        }
-
-        if (ReadDaysExpiry(certInfo, options.DefaultDaysExpiry, out var daysExpiry) is { } daysError)
-        {
-            return ParseResult.Fail(daysError);
-        }
-
-        return ParseResult.Success(new CertificateRequestSpec
+        var request = new CertificateRequestSpec
         {
             Quantity = quantity,
             Register = register,
-            CommonName = commonName,
-            Organization = fields["organization"] ?? defaults.Organization,
-            OrganizationalUnit = fields["organizationalUnit"] ?? defaults.OrganizationalUnit,
-            Locality = fields["locality"] ?? defaults.Locality,
-            StateName = fields["stateName"] ?? defaults.StateName,
-            Country = country?.ToUpperInvariant(),
-            EmailAddress = emailAddress,
-            DistinguishedNameQualifier = qualifier,
-            IncludeCertificateAuthority = includeCertificateAuthority,
-            DaysExpiry = daysExpiry,
-        });
+            CommonName = commonName!,
+            Base64CommonName = options.Base64CommonNames,
+            SubjectAltNames = subjectAltNames,
+            Organization = subject["organization"],
+            OrganizationalUnit = subject["organizationalUnit"],
+            Locality = subject["locality"],
+            StateName = subject["stateName"],
+            Country = subject["country"]?.ToUpperInvariant(),
+            EmailAddress = subject["emailAddress"],
+            DistinguishedNameQualifier = subject["distinguishedNameQualifier"],
+            IncludeCertificateAuthority = includeCa,
+            DaysExpiry = days ?? options.DefaultDaysExpiry,
+            KeyAlgorithm = keyAlgorithm,
+            Pkcs8PrivateKeys = pkcs8,
+        };
+        return ParseResult.Success(request, commonNameList);
+    }
+
+    private static string? ReadCommonName(JsonElement certInfo, BulkCertsOptions options, out NameTemplate? template)
+    {
+        template = null;
+        var error = ReadString(certInfo, "commonName", "certInfo.commonName", MaxTemplateLength, out var text);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (text is { Length: 0 })
+        {
+            return "certInfo.commonName is empty; set a name such as \"device\", or leave the property out to " +
+                "use the configured default.";
+        }
+
+        var source = text is null ? $"{BulkCertsOptions.SectionName}:Defaults:CommonName" : "certInfo.commonName";
+        text ??= options.Defaults.CommonName;
+        if (string.IsNullOrEmpty(text))
+        {
+            return "certInfo.commonName is missing and no default common name is configured. " +
+                "Set certInfo.commonName, for example \"device\", or configure BulkCerts:Defaults:CommonName.";
+        }
+
+        template = NameTemplate.Parse(text, source, out error);
+        return error;
+    }
+
+    private static string? ReadCommonNameList(
+        JsonElement certInfo,
+        NameTemplate commonName,
+        int maxQuantity,
+        out IReadOnlyList<string>? values)
+    {
+        values = null;
+        var present = TryGet(certInfo, "commonNameList", out var list);
+        if (commonName.Generator != NameGenerator.List)
+        {
+            return null;
+        }
+
+        if (!present || list.ValueKind != JsonValueKind.Array || list.GetArrayLength() == 0)
+        {
+            var found = present ? Describe(list) : "missing";
+            return $"certInfo.commonName uses ${{list}}, so certInfo.commonNameList must be a non-empty array of " +
+                $"strings, one per certificate; it is {found}.";
+        }
+
+        if (list.GetArrayLength() > maxQuantity)
+        {
+            return $"certInfo.commonNameList has {list.GetArrayLength()} entries; the maximum is {maxQuantity}.";
+        }
+
+        var names = new List<string>(list.GetArrayLength());
+        foreach (var entry in list.EnumerateArray())
+        {
+            var error = CheckString(entry, $"certInfo.commonNameList[{names.Count}]", MaxTemplateLength, out var name);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            names.Add(name!);
+        }
+
+        values = names;
+        return null;
     }
 
     /// <summary>
-    /// Checks the fields whose ASN.1 string types limit their characters: country and
-    /// dnQualifier are PrintableString, emailAddress is IA5String (ASCII).
+    /// Takes the quantity from the list's length, from N in <c>${increment(N)}</c>, or from the
+    /// body's <c>quantity</c>, in that order.
     /// </summary>
+    private static string? ResolveQuantity(
+        JsonElement body,
+        NameTemplate commonName,
+        IReadOnlyList<string>? commonNameList,
+        int maxQuantity,
+        out int quantity)
+    {
+        quantity = commonNameList?.Count ?? commonName.Quantity ?? 0;
+        if (quantity > maxQuantity)
+        {
+            return $"certInfo.commonName sets a quantity of {quantity}; the maximum is {maxQuantity}.";
+        }
+
+        if (quantity > 0)
+        {
+            return null;
+        }
+
+        var error = ReadWholeNumber(body, "quantity", "quantity", 1, maxQuantity, out var value);
+        quantity = value ?? 0;
+        return error ?? (value is null ? $"quantity is missing; quantity must be a whole number from 1 to {maxQuantity}." : null);
+    }
+
+    /// <summary>
+    /// Checks the names the template produces: the last one for increment (the longest), every
+    /// list entry, and the single name of the other generators.
+    /// </summary>
+    private static string? CheckCommonNames(
+        NameTemplate commonName,
+        IReadOnlyList<string>? commonNameList,
+        int quantity,
+        bool base64)
+    {
+        if (commonNameList is not null)
+        {
+            for (var index = 0; index < commonNameList.Count; index++)
+            {
+                var source = $"certInfo.commonNameList[{index}]";
+                if (SubjectRules.CheckCommonName(commonName.NameAt(index, commonNameList[index]), base64, source) is { } error)
+                {
+                    return error;
+                }
+            }
+
+            return null;
+        }
+
+        return SubjectRules.CheckCommonName(commonName.NameAt(quantity - 1), base64, "certInfo.commonName");
+    }
+
+    private static string? ReadSubjectAltNames(
+        JsonElement certInfo,
+        IReadOnlyList<string>? commonNameList,
+        int quantity,
+        out IReadOnlyList<SubjectAltNameSpec> names)
+    {
+        names = [];
+        if (!TryGet(certInfo, "subjectAltNames", out var element))
+        {
+            return null;
+        }
+
+        const string Shape = "send {\"dns\": [...], \"uri\": [...], \"ipAddress\": [...]} with name templates";
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return $"certInfo.subjectAltNames {Describe(element)} is not an object; {Shape}.";
+        }
+
+        var specs = new List<SubjectAltNameSpec>();
+        foreach (var property in element.EnumerateObject())
+        {
+            SubjectAltNameKind? kind = property.Name switch
+            {
+                "dns" => SubjectAltNameKind.Dns,
+                "uri" => SubjectAltNameKind.Uri,
+                "ipAddress" => SubjectAltNameKind.IpAddress,
+                _ => null,
+            };
+            if (kind is null || property.Value.ValueKind != JsonValueKind.Array)
+            {
+                return $"certInfo.subjectAltNames.{Truncate(property.Name)} is not a list of dns, uri or ipAddress " +
+                    $"templates; {Shape}.";
+            }
+
+            var index = 0;
+            foreach (var entry in property.Value.EnumerateArray())
+            {
+                var field = $"certInfo.subjectAltNames.{property.Name}[{index++}]";
+                var error = CheckString(entry, field, MaxTemplateLength, out var text);
+                if (error is not null)
+                {
+                    return error;
+                }
+
+                error = CheckAltName(kind.Value, text!, field, commonNameList, quantity, out var spec);
+                if (error is not null)
+                {
+                    return error;
+                }
+
+                specs.Add(spec!);
+            }
+        }
+
+        if (specs.Count > MaxSubjectAltNames)
+        {
+            return $"certInfo.subjectAltNames has {specs.Count} names; the maximum is {MaxSubjectAltNames}.";
+        }
+
+        names = specs;
+        return null;
+    }
+
+    private static string? CheckAltName(
+        SubjectAltNameKind kind,
+        string text,
+        string field,
+        IReadOnlyList<string>? commonNameList,
+        int quantity,
+        out SubjectAltNameSpec? spec)
+    {
+        spec = null;
+        var template = NameTemplate.Parse(text, field, out var error);
+        if (template is null)
+        {
+            return error;
+        }
+
+        if (template.Generator == NameGenerator.List && commonNameList is null)
+        {
+            return $"{field} '{text}' uses ${{list}}, which takes its values from certInfo.commonNameList; use " +
+                "${list} in certInfo.commonName too.";
+        }
+
+        // Increment names differ only in their digits, so the first and last stand for all.
+        long[] indexes = template.Generator == NameGenerator.List
+            ? [.. Enumerable.Range(0, quantity).Select(index => (long)index)]
+            : [0, quantity - 1];
+        foreach (var index in indexes)
+        {
+            var value = template.NameAt(index, commonNameList?[(int)index]);
+            if (SubjectRules.CheckAltName(kind, value, field) is { } problem)
+            {
+                return problem;
+            }
+        }
+
+        spec = new SubjectAltNameSpec(kind, template);
+        return null;
+    }
+
+    private static string? ReadSubject(
+        JsonElement certInfo,
+        SubjectDefaults defaults,
+        out Dictionary<string, string?> subject)
+    {
+        subject = new Dictionary<string, string?>
+        {
+            ["organization"] = defaults.Organization,
+            ["organizationalUnit"] = defaults.OrganizationalUnit,
+            ["locality"] = defaults.Locality,
+            ["stateName"] = defaults.StateName,
+            ["country"] = defaults.Country,
+            ["emailAddress"] = defaults.EmailAddress,
+            ["distinguishedNameQualifier"] = defaults.DistinguishedNameQualifier,
+        };
+
+        foreach (var (name, maxLength) in SubjectFields)
+        {
+            var error = ReadString(certInfo, name, $"certInfo.{name}", maxLength, out var value);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            if (!string.IsNullOrEmpty(value))
+            {
+                subject[name] = value;
+            }
+        }
+
+        return CheckSubjectEncoding(subject["country"], subject["emailAddress"], subject["distinguishedNameQualifier"]);
+    }
+
     private static string? CheckSubjectEncoding(string? country, string? emailAddress, string? qualifier)
     {
-        if (country is not null && !(country.Length == 2 && country.All(char.IsAsciiLetter)))
+        if (country is not null && !SubjectRules.IsCountryCode(country))
         {
             return $"certInfo.country '{country}' is not a two-letter ISO 3166-1 code such as \"US\".";
         }
 
-        if (emailAddress is not null && !IsEmailAddress(emailAddress))
+        if (emailAddress is not null && !SubjectRules.IsEmailAddress(emailAddress))
         {
             return $"certInfo.emailAddress '{emailAddress}' is not an ASCII email address such as " +
                 "\"devices@example.com\".";
         }
 
-        if (qualifier is not null && !qualifier.All(IsPrintableStringCharacter))
+        if (qualifier is not null && !SubjectRules.IsPrintableString(qualifier))
         {
             return $"certInfo.distinguishedNameQualifier '{qualifier}' has characters a PrintableString cannot " +
                 "hold; use letters, digits, spaces and ' ( ) + , - . / : = ?";
@@ -165,16 +384,42 @@ public static class CreateTaskRequestParser
         return null;
     }
 
-    private static bool IsEmailAddress(string value)
+    private static string? ReadKeyAlgorithm(JsonElement certInfo, out string keyAlgorithm)
     {
-        var at = value.IndexOf('@');
-        return at > 0 && at == value.LastIndexOf('@') && at < value.Length - 1
-            && value.All(c => char.IsAscii(c) && !char.IsWhiteSpace(c) && !char.IsControl(c));
+        keyAlgorithm = KeyAlgorithms.Default;
+        var error = ReadString(certInfo, "keyAlgorithm", "certInfo.keyAlgorithm", 32, out var name);
+        if (error is not null || name is null)
+        {
+            return error;
+        }
+
+        if (KeyAlgorithms.Canonical(name) is not { } canonical)
+        {
+            return $"certInfo.keyAlgorithm '{name}' is not supported; use one of {string.Join(", ", KeyAlgorithms.Names)}.";
+        }
+
+        keyAlgorithm = canonical;
+        return null;
     }
 
-    private static bool IsPrintableStringCharacter(char c) =>
-        char.IsAsciiLetterOrDigit(c) || c is ' ' or '\'' or '(' or ')' or '+' or ',' or '-' or '.' or '/' or ':'
-            or '=' or '?';
+    private static string? ReadPrivateKeyFormat(JsonElement certInfo, out bool pkcs8)
+    {
+        pkcs8 = false;
+        var error = ReadString(certInfo, "privateKeyFormat", "certInfo.privateKeyFormat", 32, out var format);
+        if (error is not null || format is null)
+        {
+            return error;
+        }
+
+        if (!format.Equals("pkcs8", StringComparison.OrdinalIgnoreCase))
+        {
+            return $"certInfo.privateKeyFormat '{format}' is not supported; use \"pkcs8\", or leave it out for " +
+                "PKCS#1 RSA keys and PKCS#8 keys of other algorithms.";
+        }
+
+        pkcs8 = true;
+        return null;
+    }
 
     /// <summary>
     /// Returns a message for a property whose name differs from a known one only in case, because
@@ -182,6 +427,11 @@ public static class CreateTaskRequestParser
     /// </summary>
     private static string? FindMiscasedProperty(JsonElement element, string[] knownNames, string path)
     {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
         foreach (var property in element.EnumerateObject())
         {
             var known = knownNames.FirstOrDefault(name =>
@@ -195,163 +445,18 @@ public static class CreateTaskRequestParser
 
         return null;
     }
-
-    private static string? ReadQuantity(JsonElement body, int maxQuantity, out int quantity)
-    {
-        quantity = 0;
-        var range = $"quantity must be a whole number from 1 to {maxQuantity}";
-        if (!body.TryGetProperty("quantity", out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return $"quantity is missing; {range}.";
-        }
-
-        if (value.ValueKind != JsonValueKind.Number)
-        {
-            return $"quantity {Describe(value)} is not a number; {range}.";
-        }
-
-        if (!value.TryGetDecimal(out var number) || number != decimal.Truncate(number)
-            || number < 1 || number > maxQuantity)
-        {
-            return $"quantity {Describe(value)} is out of range; {range}.";
-        }
-
-        quantity = (int)number;
-        return null;
-    }
-
-    private static string? ReadDaysExpiry(JsonElement certInfo, int defaultDays, out int days)
-    {
-        days = defaultDays;
-        if (certInfo.ValueKind != JsonValueKind.Object
-            || !certInfo.TryGetProperty("daysExpiry", out var value)
-            || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        var range = $"certInfo.daysExpiry must be a whole number of days from 1 to {MaxDaysExpiry}";
-        if (value.ValueKind != JsonValueKind.Number)
-        {
-            return $"certInfo.daysExpiry {Describe(value)} is not a number; {range}.";
-        }
-
-        if (!value.TryGetDecimal(out var number) || number != decimal.Truncate(number)
-            || number < 1 || number > MaxDaysExpiry)
-        {
-            return $"certInfo.daysExpiry {Describe(value)} is out of range; {range}.";
-        }
-
-        days = (int)number;
-        return null;
-    }
-
-    private static string? ReadBoolean(JsonElement parent, string name, string displayName, out bool value)
-    {
-        value = false;
-        if (parent.ValueKind != JsonValueKind.Object
-            || !parent.TryGetProperty(name, out var element)
-            || element.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (element.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-        {
-            return $"{displayName} {Describe(element)} is not a boolean; use true or false.";
-        }
-
-        value = element.GetBoolean();
-        return null;
-    }
-
-    private static string? ReadString(JsonElement certInfo, string name, int maxLength, out string? value)
-    {
-        value = null;
-        if (!certInfo.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (element.ValueKind != JsonValueKind.String)
-        {
-            return $"certInfo.{name} {Describe(element)} is not a string; send text in double quotes.";
-        }
-
-        if (!TryGetText(element, out var text))
-        {
-            return $"certInfo.{name} is not valid Unicode text; send it as UTF-8 without unpaired surrogates.";
-        }
-
-        if (text.Length == 0 && name == "commonName")
-        {
-            return "certInfo.commonName is empty; set a name such as \"device\", or leave the property out to " +
-                "use the configured default.";
-        }
-
-        if (text.Length > maxLength)
-        {
-            return $"certInfo.{name} '{Truncate(text)}' has {text.Length} characters; the maximum is {maxLength}.";
-        }
-
-        if (text.Any(char.IsControl))
-        {
-            return $"certInfo.{name} contains a control character; remove line breaks, tabs and other control codes.";
-        }
-
-        value = text.Length == 0 ? null : text;
-        return null;
-    }
-
-    /// <summary>
-    /// Reads a JSON string. System.Text.Json throws when the string holds invalid UTF-8 or an
-    /// escaped unpaired surrogate, which a client can send but .NET cannot represent.
-    /// </summary>
-    private static bool TryGetText(JsonElement element, out string text)
-    {
-        try
-        {
-            text = element.GetString() ?? string.Empty;
-            return true;
-        }
-        catch (InvalidOperationException)
-        {
-            text = string.Empty;
-            return false;
-        }
-    }
-
-    /// <summary>Describes a JSON value for a message: its text, and its kind where that helps.</summary>
-    private static string Describe(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.String when TryGetText(value, out var text) => $"\"{Truncate(text)}\" (a string)",
-        JsonValueKind.String => "(a string that is not valid Unicode text)",
-        JsonValueKind.Object => $"{RawText(value)} (an object)",
-        JsonValueKind.Array => $"{RawText(value)} (an array)",
-        JsonValueKind.True or JsonValueKind.False => $"{RawText(value)} (a boolean)",
-        JsonValueKind.Null => "null",
-        _ => RawText(value),
-    };
-
-    private static string RawText(JsonElement value)
-    {
-        try
-        {
-            return Truncate(value.GetRawText());
-        }
-        catch (InvalidOperationException)
-        {
-            return "(text that is not valid UTF-8)";
-        }
-    }
-
-    private static string Truncate(string text) => text.Length <= 80 ? text : text[..80] + "...";
 }
 
-/// <summary>The outcome of parsing: a request, or a message for a 400 response.</summary>
-public readonly record struct ParseResult(CertificateRequestSpec? Request, string? Error)
+/// <summary>
+/// The outcome of parsing: a request and its common name list, or a message for a 400 response.
+/// </summary>
+public readonly record struct ParseResult(
+    CertificateRequestSpec? Request,
+    IReadOnlyList<string>? CommonNameList,
+    string? Error)
 {
-    public static ParseResult Success(CertificateRequestSpec request) => new(request, null);
+    public static ParseResult Success(CertificateRequestSpec request, IReadOnlyList<string>? commonNameList) =>
+        new(request, commonNameList, null);
 
-    public static ParseResult Fail(string error) => new(null, error);
+    public static ParseResult Fail(string error) => new(null, null, error);
 }

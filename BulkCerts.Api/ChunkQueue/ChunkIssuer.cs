@@ -9,7 +9,7 @@ namespace BulkCerts.Api.ChunkQueue;
 /// Issues one chunk through the CertEngine and collects the whole stream. A stream that breaks
 /// is discarded by the caller, so a chunk is stored complete or not at all.
 /// </summary>
-public sealed class ChunkIssuer(CertificateEngine.CertificateEngineClient client)
+public sealed class ChunkIssuer(CertificateEngine.CertificateEngineClient client, TaskStore tasks)
 {
     /// <summary>
     /// How long the CertEngine may take to start a call. It sends headers before any work, so a
@@ -24,7 +24,12 @@ public sealed class ChunkIssuer(CertificateEngine.CertificateEngineClient client
         CancellationToken cancellationToken)
     {
         var plan = task.Plan;
-        var request = CreateRequest(task.Request, task.CertificateAuthority, plan.CountOf(chunkId), plan.FirstIndexOf(chunkId));
+        var count = plan.CountOf(chunkId);
+        var firstIndex = plan.FirstIndexOf(chunkId);
+        var listSlice = UsesList(task.Request)
+            ? await tasks.GetCommonNamesAsync(task.TaskId, firstIndex, count)
+            : null;
+        var request = CreateRequest(task.Request, task.CertificateAuthority, count, firstIndex, listSlice);
 
         using var call = client.IssueCertificates(
             request,
@@ -56,17 +61,24 @@ public sealed class ChunkIssuer(CertificateEngine.CertificateEngineClient client
         CertificateRequestSpec spec,
         string certificateAuthority,
         int count,
-        long firstIndex) => new()
+        long firstIndex,
+        IReadOnlyList<string>? listSlice)
+    {
+        var commonName = ToNameRule(spec.CommonName, listSlice);
+        commonName.Base64Encode = spec.Base64CommonName;
+
+        var request = new IssueCertificatesRequest
         {
             CertificateAuthority = certificateAuthority,
             Count = count,
             FirstIndex = firstIndex,
-            KeyAlgorithm = KeyAlgorithm.Rsa2048,
+            KeyAlgorithm = KeyAlgorithms.ToProto(spec.KeyAlgorithm),
+            PrivateKeyFormat = spec.Pkcs8PrivateKeys ? PrivateKeyFormat.Pkcs8 : PrivateKeyFormat.Unspecified,
             DaysExpiry = spec.DaysExpiry,
             IncludeCa = spec.IncludeCertificateAuthority,
             Subject = new Subject
             {
-                CommonName = new NameRule { StaticValue = spec.CommonName },
+                CommonName = commonName,
                 Organization = spec.Organization ?? string.Empty,
                 OrganizationalUnit = spec.OrganizationalUnit ?? string.Empty,
                 Locality = spec.Locality ?? string.Empty,
@@ -76,6 +88,54 @@ public sealed class ChunkIssuer(CertificateEngine.CertificateEngineClient client
                 DistinguishedNameQualifier = spec.DistinguishedNameQualifier ?? string.Empty,
             },
         };
+
+        foreach (var altName in spec.SubjectAltNames)
+        {
+            request.SubjectAltNames.Add(new SubjectAltNameRule
+            {
+                Type = altName.Kind switch
+                {
+                    SubjectAltNameKind.Dns => SubjectAltNameType.Dns,
+                    SubjectAltNameKind.Uri => SubjectAltNameType.Uri,
+                    _ => SubjectAltNameType.IpAddress,
+                },
+                Value = ToNameRule(altName.Value, listSlice),
+            });
+        }
+
+        return request;
+    }
+
+    /// <summary>
+    /// Turns a template into the engine's rule. Uppercasing of static and list values happens
+    /// here; the engine writes values as it receives them and uppercases only its own hex digits.
+    /// </summary>
+    private static NameRule ToNameRule(NameTemplate template, IReadOnlyList<string>? listSlice)
+    {
+        var rule = new NameRule { Prefix = template.Prefix };
+        switch (template.Generator)
+        {
+            case NameGenerator.Plain:
+                rule.StaticValue = template.Start;
+                break;
+            case NameGenerator.Static:
+                rule.StaticValue = template.Start.ToUpperInvariant();
+                break;
+            case NameGenerator.Increment:
+                rule.IncrementStart = template.Start.ToUpperInvariant();
+                break;
+            default:
+                rule.List = new ListValues();
+                rule.List.Values.AddRange((listSlice ?? []).Select(value => value.ToUpperInvariant()));
+                break;
+        }
+
+        return rule;
+    }
+
+    private static bool UsesList(CertificateRequestSpec spec) =>
+        spec.CommonName.Generator == NameGenerator.List
+        || spec.SubjectAltNames.Any(altName => altName.Value.Generator == NameGenerator.List);
 
     /// <summary>
     /// Checks that the stream held each requested index exactly once and sorts by index, so the

@@ -13,6 +13,9 @@ public static class TaskKeys
     /// <summary>Set of the ids of chunks whose certificates are stored.</summary>
     public static RedisKey CompletedChunks(string taskId) => $"bulkcerts:task:{{{taskId}}}:done";
 
+    /// <summary>List of the task's commonNameList entries, kept apart from the task record.</summary>
+    public static RedisKey CommonNames(string taskId) => $"bulkcerts:task:{{{taskId}}}:names";
+
     public static RedisKey Chunk(string taskId, int chunkId) => $"{ChunkPrefix(taskId)}{chunkId}";
 
     public static string ChunkPrefix(string taskId) => $"bulkcerts:task:{{{taskId}}}:chunk:";

@@ -33,6 +33,7 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
           for i = 1, total do redis.call('EXPIRE', @chunkPrefix .. i, @retention) end
           redis.call('EXPIRE', @task, @retention)
           redis.call('EXPIRE', @done, @retention)
+          redis.call('EXPIRE', @names, @retention)
         elseif status == 'pending' then
           redis.call('HSET', @task, 'status', 'in_progress')
         end
@@ -60,6 +61,7 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
     /// </summary>
     public async Task<TaskRecord> CreateAsync(
         CertificateRequestSpec request,
+        IReadOnlyList<string>? commonNameList,
         string certificateAuthority,
         string? supplierId,
         ActivityContext traceContext)
@@ -82,6 +84,17 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
         var key = TaskKeys.Task(record.TaskId);
         _ = transaction.HashSetAsync(key, ToHashEntries(record));
         _ = transaction.KeyExpireAsync(key, settings.Retention);
+        if (commonNameList is not null)
+        {
+            var namesKey = TaskKeys.CommonNames(record.TaskId);
+            foreach (var batch in commonNameList.Chunk(1000))
+            {
+                _ = transaction.ListRightPushAsync(namesKey, [.. batch.Select(name => (RedisValue)name)]);
+            }
+
+            _ = transaction.KeyExpireAsync(namesKey, settings.Retention);
+        }
+
         ChunkQueueStream.Enqueue(transaction, record.TaskId, plan.ChunksTotal, traceContext);
 
         if (!await transaction.ExecuteAsync())
@@ -104,6 +117,13 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
     public async Task<bool> IsChunkCompleteAsync(string taskId, int chunkId) =>
         await _database.SetContainsAsync(TaskKeys.CompletedChunks(taskId), chunkId);
 
+    /// <summary>Returns <paramref name="count"/> entries of the task's commonNameList from <paramref name="first"/>.</summary>
+    public async Task<IReadOnlyList<string>> GetCommonNamesAsync(string taskId, long first, int count)
+    {
+        var values = await _database.ListRangeAsync(TaskKeys.CommonNames(taskId), first, first + count - 1);
+        return [.. values.Select(value => value.ToString())];
+    }
+
     /// <summary>Stores a chunk's encrypted result and counts the chunk as complete, at most once.</summary>
     public async Task<ChunkCompletion> CompleteChunkAsync(string taskId, int chunkId, byte[] result)
     {
@@ -116,6 +136,7 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
             result,
             retention = (long)options.Value.Retention.TotalSeconds,
             chunkPrefix = TaskKeys.ChunkPrefix(taskId),
+            names = TaskKeys.CommonNames(taskId),
         });
 
         return (int)outcome switch

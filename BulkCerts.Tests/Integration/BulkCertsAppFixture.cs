@@ -81,7 +81,7 @@ public sealed class BulkCertsAppFixture : IAsyncLifetime
     {
         var created = await Openssl.RunAsync(
             DataPath,
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30",
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "400",
             "-keyout", "acme-ca.pkcs8.key", "-out", SupplierCaCertificatePath,
             "-subj", "/O=Acme Devices/CN=Acme Devices Supplier CA",
             "-addext", "basicConstraints=critical,CA:TRUE",

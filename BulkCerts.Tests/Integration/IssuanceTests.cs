@@ -112,44 +112,6 @@ public sealed class IssuanceTests(BulkCertsAppFixture fixture)
         Assert.NotEqual(0, againstDefault.ExitCode);
     }
 
-    [Fact]
-    public async Task RejectedChunkFailsTaskWithReason()
-    {
-        var taskId = await TaskClient.CreateAsync(
-            fixture.Api,
-            $"/supplier/{BulkCertsAppFixture.OrphanSupplierId}/certificates",
-            """{"quantity": 2, "certInfo": {"commonName": "orphan-device"}}""");
-
-        var (status, _) = await TaskClient.WaitForEndAsync(fixture.Api, taskId, TaskTimeout);
-
-        Assert.Equal("failed", status.GetProperty("status").GetString());
-        Assert.Equal(1, status.GetProperty("chunksPending").GetInt32());
-        var message = status.GetProperty("message").GetString();
-        Assert.Contains("chunk 1 was rejected", message);
-        Assert.Contains("Certificate authority 'missing-ca' is not configured", message);
-
-        using var download = await fixture.Api.GetAsync($"/certificates/{taskId}");
-        Assert.Equal(HttpStatusCode.Conflict, download.StatusCode);
-        Assert.Contains("failed", await download.Content.ReadAsStringAsync());
-    }
-
-    [Fact]
-    public async Task MaximumQuantityIsSplitIntoChunks()
-    {
-        // The orphan supplier's chunks fail at once, so the task ends without issuing 100,000 keys.
-        var taskId = await TaskClient.CreateAsync(
-            fixture.Api,
-            $"/supplier/{BulkCertsAppFixture.OrphanSupplierId}/certificates",
-            """{"quantity": 100000, "certInfo": {"commonName": "maximum"}}""");
-
-        var created = await TaskClient.GetStatusAsync(fixture.Api, taskId);
-        Assert.Equal(1000, created.GetProperty("chunksTotal").GetInt32());
-
-        var (status, _) = await TaskClient.WaitForEndAsync(fixture.Api, taskId, TaskTimeout);
-        Assert.Equal("failed", status.GetProperty("status").GetString());
-        Assert.Equal(1000, status.GetProperty("chunksPending").GetInt32());
-    }
-
     private static List<(string CommonName, string CertId)> ReadManifest(Dictionary<string, string> entries)
     {
         using var manifest = JsonDocument.Parse(entries["certificate_manifest.json"]);

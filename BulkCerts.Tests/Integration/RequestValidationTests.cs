@@ -88,6 +88,32 @@ public sealed class RequestValidationTests(BulkCertsAppFixture fixture)
     }
 
     [Fact]
+    public async Task SupplierWithUnknownCaIsUnavailable()
+    {
+        var message = await SendExpectingErrorAsync(
+            HttpMethod.Post,
+            $"/supplier/{BulkCertsAppFixture.OrphanSupplierId}/certificates",
+            """{"quantity": 1, "certInfo": {"commonName": "device"}}""",
+            HttpStatusCode.ServiceUnavailable);
+
+        Assert.Contains("Certificate authority 'missing-ca' is not configured in the CertEngine", message);
+    }
+
+    [Fact]
+    public async Task ExpiryAfterCaNotAfterIsRejected()
+    {
+        // The supplier CA is valid for 400 days.
+        var message = await SendExpectingErrorAsync(
+            HttpMethod.Post,
+            $"/supplier/{BulkCertsAppFixture.SupplierId}/certificates",
+            """{"quantity": 1, "certInfo": {"commonName": "device", "daysExpiry": 500}}""",
+            HttpStatusCode.BadRequest);
+
+        Assert.StartsWith("certInfo.daysExpiry 500 would end after the CA's notAfter", message);
+        Assert.EndsWith("use at most 399 days.", message);
+    }
+
+    [Fact]
     public async Task InvalidSupplierIdIsRejected()
     {
         var message = await SendExpectingErrorAsync(

@@ -1,6 +1,7 @@
 using System.Net;
 using Aspire.Hosting.Testing;
 using BulkCerts.Api;
+using BulkCerts.Api.Certificates;
 using BulkCerts.Api.Tasks;
 using BulkCerts.Tests.Support;
 using Microsoft.Extensions.Options;
@@ -37,6 +38,26 @@ public sealed class TaskStoreTests(BulkCertsAppFixture fixture)
     }
 
     [Fact]
+    public async Task RejectedChunkFailsTaskWithReason()
+    {
+        // Written to the store directly, because the Api rejects an unknown CA before queueing.
+        await using var redis = await ConnectAsync();
+        var store = new TaskStore(redis, Options.Create(new BulkCertsOptions()), TimeProvider.System);
+        var task = await store.CreateAsync(Spec(100_000), null, "missing-ca", null, default);
+        Assert.Equal(1000, task.ChunksTotal);
+
+        var (status, _) = await TaskClient.WaitForEndAsync(fixture.Api, task.TaskId, TimeSpan.FromMinutes(5));
+
+        Assert.Equal("failed", status.GetProperty("status").GetString());
+        Assert.Equal(1000, status.GetProperty("chunksPending").GetInt32());
+        var message = status.GetProperty("message").GetString();
+        Assert.Contains("was rejected", message);
+        Assert.Contains("Certificate authority 'missing-ca' is not configured", message);
+        using var download = await fixture.Api.GetAsync($"/certificates/{task.TaskId}");
+        Assert.Equal(HttpStatusCode.Conflict, download.StatusCode);
+    }
+
+    [Fact]
     public async Task StoredResultHasNoPrivateKeyInClear()
     {
         var taskId = await TaskClient.CreateAsync(
@@ -53,6 +74,13 @@ public sealed class TaskStoreTests(BulkCertsAppFixture fixture)
         Assert.DoesNotContain("PRIVATE KEY", text);
         Assert.DoesNotContain("CERTIFICATE", text);
     }
+
+    private static CertificateRequestSpec Spec(int quantity) => new()
+    {
+        Quantity = quantity,
+        CommonName = new NameTemplate(NameGenerator.Plain, string.Empty, "store-test", null),
+        DaysExpiry = 30,
+    };
 
     private async Task<ConnectionMultiplexer> ConnectAsync()
     {

@@ -19,7 +19,7 @@ public sealed class CreateTaskRequestParserTests
         var request = Assert.IsType<CertificateRequestSpec>(result.Request);
         Assert.Equal(250, request.Quantity);
         Assert.True(request.Register);
-        Assert.Equal("sensor", request.CommonName);
+        Assert.Equal(new NameTemplate(NameGenerator.Plain, "", "sensor", null), request.CommonName);
         Assert.True(request.IncludeCertificateAuthority);
         Assert.Equal("Acme", request.Organization);
         Assert.Equal("DE", request.Country);
@@ -75,7 +75,7 @@ public sealed class CreateTaskRequestParserTests
     [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a\nb"}}""", "certInfo.commonName contains a control character")]
     [InlineData("""{"quantity": 1, "certInfo": {"commonName": ""}}""", "certInfo.commonName is empty")]
     [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a\ud800b"}}""", "certInfo.commonName is not valid Unicode text")]
-    [InlineData("""{"quantity": "\udc00"}""", "quantity (a string that is not valid Unicode text) is not a number")]
+    [InlineData("""{"quantity": "\udc00", "certInfo": {"commonName": "a"}}""", "quantity (a string that is not valid Unicode text) is not a number")]
     [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "emailAddress": "jörg@example.com"}}""", "certInfo.emailAddress 'jörg@example.com' is not an ASCII email address")]
     [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "emailAddress": "devices"}}""", "certInfo.emailAddress 'devices' is not an ASCII email address")]
     [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "distinguishedNameQualifier": "a@b"}}""", "certInfo.distinguishedNameQualifier 'a@b' has characters a PrintableString cannot hold")]
@@ -110,6 +110,72 @@ public sealed class CreateTaskRequestParserTests
         Assert.Equal(1, result.Request?.Quantity);
     }
 
+    [Theory]
+    [InlineData("""{"certInfo": {"commonName": "`dev-`${list}", "commonNameList": ["a1", "b2", "c3"]}}""", 3)]
+    [InlineData("""{"quantity": 7, "certInfo": {"commonName": "`dev-`${list}", "commonNameList": ["a1"]}}""", 1)]
+    [InlineData("""{"quantity": 7, "certInfo": {"commonName": "00FF${increment(300)}"}}""", 300)]
+    [InlineData("""{"quantity": 7, "certInfo": {"commonName": "00FF${increment}"}}""", 7)]
+    [InlineData("""{"certInfo": {"commonName": "ab${static(12)}"}}""", 12)]
+    public void TemplateOrListSetsQuantity(string body, int expected)
+    {
+        Assert.Equal(expected, Parse(body).Request?.Quantity);
+    }
+
+    [Theory]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "`dev-`${list}"}}""", "certInfo.commonNameList must be a non-empty array of strings, one per certificate; it is missing")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "`dev-`${list}", "commonNameList": []}}""", "certInfo.commonNameList must be a non-empty array")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "`dev-`${list}", "commonNameList": ["a", 5]}}""", "certInfo.commonNameList[1] 5 is not a string")]
+    [InlineData("""{"certInfo": {"commonName": "AB${increment}"}}""", "quantity is missing")]
+    [InlineData("""{"certInfo": {"commonName": "AB${increment(100001)}"}}""", "certInfo.commonName sets a quantity of 100001; the maximum is 100000")]
+    [InlineData("""{"quantity": 300, "certInfo": {"commonName": "`aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa`FF${increment}"}}""", "certInfo.commonName produces the common name 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa22A' has 65 characters; the maximum is 64")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "keyAlgorithm": "DSA-1024"}}""", "certInfo.keyAlgorithm 'DSA-1024' is not supported; use one of RSA-2048")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "privateKeyFormat": "pkcs1"}}""", "certInfo.privateKeyFormat 'pkcs1' is not supported")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "subjectAltNames": {"dns": ["bad_name"]}}}""", "certInfo.subjectAltNames.dns[0] produces 'bad_name', which is not a DNS name")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "subjectAltNames": {"ipAddress": ["10.0.0.300"]}}}""", "certInfo.subjectAltNames.ipAddress[0] produces '10.0.0.300', which is not an IPv4 or IPv6 address")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "subjectAltNames": {"uri": ["no scheme"]}}}""", "certInfo.subjectAltNames.uri[0] produces 'no scheme', which is not an absolute URI")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "subjectAltNames": {"email": ["x@y"]}}}""", "certInfo.subjectAltNames.email is not a list of dns, uri or ipAddress templates")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "subjectAltNames": {"dns": ["`d-`${list}"]}}}""", "uses ${list}, which takes its values from certInfo.commonNameList")]
+    public void RejectsBadTemplateRequest(string body, string expectedStart)
+    {
+        var result = Parse(body);
+
+        Assert.Null(result.Request);
+        Assert.Contains(expectedStart, result.Error);
+    }
+
+    [Fact]
+    public void ReadsProfileFields()
+    {
+        var result = Parse("""
+            {"quantity": 2, "certInfo": {"commonName": "`d-`0A${increment}", "keyAlgorithm": "ec-p256",
+             "privateKeyFormat": "PKCS8", "subjectAltNames": {"dns": ["`d-`0A${increment}"],
+             "uri": ["urn:device:1"], "ipAddress": ["192.0.2.1", "2001:db8::1"]}}}
+            """);
+
+        var request = Assert.IsType<CertificateRequestSpec>(result.Request);
+        Assert.Equal("EC-P256", request.KeyAlgorithm);
+        Assert.True(request.Pkcs8PrivateKeys);
+        Assert.Equal(4, request.SubjectAltNames.Count);
+        Assert.Equal(SubjectAltNameKind.Dns, request.SubjectAltNames[0].Kind);
+        Assert.Equal("d-0B", request.SubjectAltNames[0].Value.NameAt(1));
+        Assert.Equal(SubjectAltNameKind.IpAddress, request.SubjectAltNames[3].Kind);
+    }
+
+    [Fact]
+    public void Base64EncodingAppliesLimitToEncodedName()
+    {
+        var options = new BulkCertsOptions { CommonNameEncoding = "base64" };
+        var name = new string('a', 48);
+
+        var fits = CreateTaskRequestParser.Parse(
+            JsonDocument.Parse($$$"""{"quantity": 1, "certInfo": {"commonName": "{{{name}}}"}}""").RootElement, options);
+        var tooLong = CreateTaskRequestParser.Parse(
+            JsonDocument.Parse($$$"""{"quantity": 1, "certInfo": {"commonName": "{{{name}}}a"}}""").RootElement, options);
+
+        Assert.True(fits.Request?.Base64CommonName);
+        Assert.Contains("is 68 characters in base64; the maximum is 64", tooLong.Error);
+    }
+
     [Fact]
     public void RejectsCommonNameLongerThan64Characters()
     {
@@ -138,7 +204,7 @@ public sealed class CreateTaskRequestParserTests
 
         var result = CreateTaskRequestParser.Parse(JsonDocument.Parse("""{"quantity": 1}""").RootElement, options);
 
-        Assert.Equal("factory-device", result.Request?.CommonName);
+        Assert.Equal("factory-device", result.Request?.CommonName.NameAt(0));
         Assert.Equal("Acme", result.Request?.Organization);
         Assert.Equal("US", result.Request?.Country);
         Assert.Equal(365, result.Request?.DaysExpiry);

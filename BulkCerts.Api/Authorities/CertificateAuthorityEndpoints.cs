@@ -1,0 +1,98 @@
+using BulkCerts.Api.Http;
+using BulkCerts.CertEngine.V1;
+using Grpc.Core;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace BulkCerts.Api.Authorities;
+
+/// <summary>
+/// Lists the certificate authorities and serves their chains, so that users can build trust stores.
+/// </summary>
+public static class CertificateAuthorityEndpoints
+{
+    public const string PemMediaType = "application/x-pem-file";
+
+    public static IEndpointRouteBuilder MapCertificateAuthorityEndpoints(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/certificateauthorities", ListAuthorities).WithName("ListCertificateAuthorities");
+        routes.MapGet("/certificateauthorities/{alias}", GetAuthorityChain).WithName("GetCertificateAuthorityChain");
+        return routes;
+    }
+
+    public static async Task<Results<JsonHttpResult<List<CertificateAuthorityResponse>>, ProblemHttpResult>> ListAuthorities(
+        HttpRequest request,
+        CertificateAuthorityCatalog catalog,
+        IOptions<BulkCertsOptions> options)
+    {
+        if (MediaTypes.SelectJsonResponseType(request.Headers.Accept) is not { } responseType)
+        {
+            return ApiResults.Problem(
+                StatusCodes.Status406NotAcceptable,
+                $"Accept '{request.Headers.Accept}' excludes every type this endpoint returns; accept {MediaTypes.Json}.");
+        }
+
+        var authorities = await catalog.GetAsync(request.HttpContext.RequestAborted);
+        if (authorities is null)
+        {
+            return EngineUnavailable();
+        }
+
+        var suppliers = options.Value.Suppliers;
+        var body = authorities.Values
+            .OrderBy(authority => authority.Alias, StringComparer.OrdinalIgnoreCase)
+            .Select(authority => new CertificateAuthorityResponse(
+                authority.Alias,
+                authority.Subject,
+                authority.KeyAlgorithm,
+                authority.NotBefore.ToDateTimeOffset(),
+                authority.NotAfter.ToDateTimeOffset(),
+                [.. suppliers
+                    .Where(supplier => supplier.Value.Equals(authority.Alias, StringComparison.OrdinalIgnoreCase))
+                    .Select(supplier => supplier.Key)
+                    .Order(StringComparer.OrdinalIgnoreCase)]))
+            .ToList();
+        return TypedResults.Json(body, Tasks.StoreJson.Options, responseType);
+    }
+
+    public static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetAuthorityChain(
+        string alias,
+        HttpRequest request,
+        CertificateEngine.CertificateEngineClient client)
+    {
+        try
+        {
+            var response = await client.GetCertificateAuthorityAsync(
+                new GetCertificateAuthorityRequest { Alias = alias },
+                deadline: DateTime.UtcNow.AddSeconds(5),
+                cancellationToken: request.HttpContext.RequestAborted);
+            request.HttpContext.Response.Headers.ContentDisposition = $"inline; filename=\"{response.Authority.Alias}.pem\"";
+            return TypedResults.Text(response.CertificateChainPem, PemMediaType);
+        }
+        catch (RpcException exception) when (exception.StatusCode == StatusCode.NotFound)
+        {
+            return ApiResults.NotFound($"Certificate authority '{Shorten(alias)}' is not configured; " +
+                "GET /certificateauthorities lists the configured ones.");
+        }
+        catch (RpcException exception) when (exception.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded
+            or StatusCode.Internal)
+        {
+            return EngineUnavailable();
+        }
+    }
+
+    private static ProblemHttpResult EngineUnavailable() => ApiResults.Problem(
+        StatusCodes.Status503ServiceUnavailable,
+        "The CertEngine is unavailable, so the certificate authorities cannot be read; retry in a few seconds.");
+
+    private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "...";
+}
+
+/// <summary>One certificate authority and the suppliers whose certificates it signs.</summary>
+public sealed record CertificateAuthorityResponse(
+    string Alias,
+    string Subject,
+    string KeyAlgorithm,
+    DateTimeOffset NotBefore,
+    DateTimeOffset NotAfter,
+    IReadOnlyList<string> Suppliers);
