@@ -1,7 +1,12 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using BulkCerts.CertEngine.V1;
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.EdEC;
+using Org.BouncyCastle.Asn1.Pkcs;
+using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Pkcs;
 using Org.BouncyCastle.X509;
 
@@ -29,7 +34,18 @@ internal sealed class BouncyCastleDeviceKey : DeviceKey
     // These algorithms have no PKCS#1 form, so every format is PKCS#8.
     public override string ExportPrivateKeyPem(PrivateKeyFormat format)
     {
-        var privateKeyInfo = PrivateKeyInfoFactory.CreatePrivateKeyInfo(_privateKey);
+        var privateKeyInfo = _privateKey is Ed25519PrivateKeyParameters ed25519
+            ? CreateEd25519PrivateKeyInfo(ed25519)
+            : PrivateKeyInfoFactory.CreatePrivateKeyInfo(_privateKey);
         return PemEncoding.WriteString("PRIVATE KEY", privateKeyInfo.GetDerEncoded());
     }
+
+    /// <summary>
+    /// Encodes a version 1 PKCS#8 key without the public key. BouncyCastle's factory appends the
+    /// public key as a version 2 (RFC 5958) field, which OpenSSL 3.0 rejects.
+    /// </summary>
+    private static PrivateKeyInfo CreateEd25519PrivateKeyInfo(Ed25519PrivateKeyParameters privateKey) =>
+        new(
+            new AlgorithmIdentifier(EdECObjectIdentifiers.id_Ed25519),
+            new DerOctetString(privateKey.GetEncoded()));
 }
