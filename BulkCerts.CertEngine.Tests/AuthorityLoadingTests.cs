@@ -93,9 +93,11 @@ public sealed class AuthorityLoadingTests : IDisposable
         switch (failure)
         {
             case "wrong passphrase, encrypted PKCS#8":
-                return WithPassphrase(await AuthorityFiles.CreateAsync(_folder, "encrypted PKCS#8"), "wrong-passphrase");
+                var encrypted = await AuthorityFiles.CreateAsync(_folder, "encrypted PKCS#8");
+                return WithPassphrase(encrypted, "wrong-passphrase");
             case "wrong passphrase, legacy encrypted PEM":
-                return WithPassphrase(await AuthorityFiles.CreateAsync(_folder, "legacy encrypted PEM"), "wrong-passphrase");
+                var legacy = await AuthorityFiles.CreateAsync(_folder, "legacy encrypted PEM");
+                return WithPassphrase(legacy, "wrong-passphrase");
             case "wrong passphrase, PKCS#12":
                 return WithPassphrase(await AuthorityFiles.CreateAsync(_folder, "PKCS#12"), "wrong-passphrase");
             case "missing passphrase":
@@ -143,7 +145,9 @@ public sealed class AuthorityLoadingTests : IDisposable
         return options;
     }
 
-    private async Task<OpensslResult> IssueAndVerifyAsync(CertificateAuthority authority, string trustedCertificatePath)
+    private async Task<OpensslResult> IssueAndVerifyAsync(
+        CertificateAuthority authority,
+        string trustedCertificatePath)
     {
         var request = TestIssuance.Request(keyAlgorithm: KeyAlgorithm.EcP256);
         request.IncludeCa = true;

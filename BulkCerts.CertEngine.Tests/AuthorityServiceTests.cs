@@ -39,7 +39,9 @@ public sealed class AuthorityServiceTests : IDisposable
         var service = new CertificateEngineService(
             store, limiter, options, NullLogger<CertificateEngineService>.Instance);
         var list = await service.ListCertificateAuthorities(new ListCertificateAuthoritiesRequest(), null!);
-        var legacy = await service.GetCertificateAuthority(new GetCertificateAuthorityRequest { Alias = "LEGACY" }, null!);
+        var legacy = await service.GetCertificateAuthority(
+            new GetCertificateAuthorityRequest { Alias = "LEGACY" },
+            null!);
 
         Assert.Equal(["default", "legacy"], list.Authorities.Select(authority => authority.Alias));
         Assert.Equal(["Ed25519", "RSA-2048"], list.Authorities.Select(authority => authority.KeyAlgorithm));

@@ -30,7 +30,8 @@ public sealed class AuthoritySigningTests(AuthoritiesFixture authorities) : ICla
 
         var verify = await Openssl.RunAsync(
             authorities.Folder.Path, "verify", "-CAfile", authorities.CertificatePath(caKeyType), certificatePath);
-        var text = await OpensslAuthority.RunAsync(authorities.Folder, "x509", "-in", certificatePath, "-noout", "-text");
+        var text = await OpensslAuthority.RunAsync(
+            authorities.Folder, "x509", "-in", certificatePath, "-noout", "-text");
 
         Assert.Equal(0, verify.ExitCode);
         Assert.Equal($"{certificatePath}: OK", verify.Output.Trim());

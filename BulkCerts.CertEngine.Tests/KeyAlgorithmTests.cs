@@ -87,7 +87,9 @@ public sealed class KeyAlgorithmTests(AuthoritiesFixture authorities) : IClassFi
         Assert.True(signatureVerified, "The CA signature of the ML-DSA certificate did not verify.");
         Assert.Equal(publicKeyOid, certificate.SubjectPublicKeyInfo.Algorithm.Algorithm.Id);
         Assert.Equal(certificatePublicKey.GetEncoded(), privateKey.GetPublicKeyEncoded());
-        Assert.True(SignatureVerifies(privateKey, certificatePublicKey), "The device key does not sign for its certificate.");
+        Assert.True(
+            SignatureVerifies(privateKey, certificatePublicKey),
+            "A signature of the device key did not verify with the certificate's public key.");
     }
 
     [Theory]
@@ -106,7 +108,8 @@ public sealed class KeyAlgorithmTests(AuthoritiesFixture authorities) : IClassFi
     [Fact]
     public async Task Ed25519KeyReadableByOpenssl()
     {
-        var issued = TestIssuance.Issue(TestIssuance.Request(keyAlgorithm: KeyAlgorithm.Ed25519), authorities["RSA"]).Single();
+        var request = TestIssuance.Request(keyAlgorithm: KeyAlgorithm.Ed25519);
+        var issued = TestIssuance.Issue(request, authorities["RSA"]).Single();
         var (_, keyPath) = IssuedFiles.Write(authorities.Folder, issued);
 
         var check = await Openssl.RunAsync(authorities.Folder.Path, "pkey", "-in", keyPath, "-noout");
@@ -123,7 +126,8 @@ public sealed class KeyAlgorithmTests(AuthoritiesFixture authorities) : IClassFi
     [InlineData(KeyAlgorithm.MlDsa65, X509KeyUsageFlags.DigitalSignature)]
     public void KeyUsageFollowsKeyAlgorithm(KeyAlgorithm algorithm, X509KeyUsageFlags expected)
     {
-        var issued = TestIssuance.Issue(TestIssuance.Request(keyAlgorithm: algorithm), authorities["EC-P256"]).Single();
+        var request = TestIssuance.Request(keyAlgorithm: algorithm);
+        var issued = TestIssuance.Issue(request, authorities["EC-P256"]).Single();
         using var certificate = X509Certificate2.CreateFromPem(issued.CertificatePem);
 
         var keyUsage = certificate.Extensions.OfType<X509KeyUsageExtension>().Single();

@@ -57,7 +57,11 @@ public sealed class NameRuleTests(AuthoritiesFixture authorities) : IClassFixtur
         request.SubjectAltNames.Add(new SubjectAltNameRule
         {
             Type = SubjectAltNameType.Uri,
-            Value = new NameRule { Prefix = "urn:bulkcerts:device:", List = new ListValues { Values = { "a1", "b2" } } },
+            Value = new NameRule
+            {
+                Prefix = "urn:bulkcerts:device:",
+                List = new ListValues { Values = { "a1", "b2" } },
+            },
         });
         request.SubjectAltNames.Add(new SubjectAltNameRule
         {
@@ -72,7 +76,8 @@ public sealed class NameRuleTests(AuthoritiesFixture authorities) : IClassFixtur
 
         var issued = TestIssuance.Issue(request, authorities["EC-P256"]);
         var (certificatePath, _) = IssuedFiles.Write(authorities.Folder, issued[1]);
-        var text = await OpensslAuthority.RunAsync(authorities.Folder, "x509", "-in", certificatePath, "-noout", "-text");
+        var text = await OpensslAuthority.RunAsync(
+            authorities.Folder, "x509", "-in", certificatePath, "-noout", "-text");
 
         Assert.Contains("DNS:sensor-0100", text);
         Assert.Contains("URI:urn:bulkcerts:device:b2", text);
@@ -85,7 +90,11 @@ public sealed class NameRuleTests(AuthoritiesFixture authorities) : IClassFixtur
     public void InvalidAltNameRejected(SubjectAltNameType type, NameRule value, string badValue)
     {
         var request = TestIssuance.Request();
-        request.SubjectAltNames.Add(new SubjectAltNameRule { Type = SubjectAltNameType.Dns, Value = new() { StaticValue = "ok" } });
+        request.SubjectAltNames.Add(new SubjectAltNameRule
+        {
+            Type = SubjectAltNameType.Dns,
+            Value = new NameRule { StaticValue = "valid.example.com" },
+        });
         request.SubjectAltNames.Add(new SubjectAltNameRule { Type = type, Value = value });
 
         var exception = Assert.Throws<RpcException>(() => TestIssuance.Validate(request, authorities["EC-P256"]));
@@ -99,7 +108,12 @@ public sealed class NameRuleTests(AuthoritiesFixture authorities) : IClassFixtur
     public void Base64CommonNameInCertificate()
     {
         var request = TestIssuance.Request();
-        request.Subject.CommonName = new NameRule { Prefix = "capteur-", StaticValue = "été-7", Base64Encode = true };
+        request.Subject.CommonName = new NameRule
+        {
+            Prefix = "capteur-",
+            StaticValue = "été-7",
+            Base64Encode = true,
+        };
         var expected = Convert.ToBase64String(Encoding.UTF8.GetBytes("capteur-été-7"));
 
         var issued = TestIssuance.Issue(request, authorities["EC-P256"]).Single();

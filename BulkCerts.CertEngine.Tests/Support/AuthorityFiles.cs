@@ -69,7 +69,10 @@ internal static class AuthorityFiles
     /// Creates a root CA and an intermediate CA below it, and exports the intermediate's
     /// certificate and key with the root certificate as its chain.
     /// </summary>
-    public static async Task<CertificateAuthorityOptions> CreatePkcs12Async(TempFolder folder, string name, string keyType)
+    public static async Task<CertificateAuthorityOptions> CreatePkcs12Async(
+        TempFolder folder,
+        string name,
+        string keyType)
     {
         var rootKey = folder.File($"{name}-root.key");
         var rootCertificate = folder.File($"{name}-root.crt");
@@ -83,7 +86,8 @@ internal static class AuthorityFiles
         await OpensslAuthority.CreateCertificateAsync(folder, rootKey, rootCertificate);
         await OpensslAuthority.CreateKeyAsync(folder, keyType, intermediateKey);
         await OpensslAuthority.RunAsync(
-            folder, "req", "-new", "-key", intermediateKey, "-subj", "/CN=Test Intermediate CA", "-out", intermediateRequest);
+            folder,
+            "req", "-new", "-key", intermediateKey, "-subj", "/CN=Test Intermediate CA", "-out", intermediateRequest);
         await File.WriteAllTextAsync(extensions,
             "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n" +
             "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n");

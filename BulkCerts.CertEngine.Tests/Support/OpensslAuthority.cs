@@ -48,8 +48,11 @@ internal static class OpensslAuthority
         return Load(keyType, options, folder);
     }
 
-    public static CertificateAuthority Load(string alias, CertificateAuthorityOptions options, TempFolder folder) =>
-        CertificateAuthorityLoader.Load(AuthoritySource.FromOptions(alias, options, folder.Path), DateTimeOffset.UtcNow);
+    public static CertificateAuthority Load(string alias, CertificateAuthorityOptions options, TempFolder folder)
+    {
+        var source = AuthoritySource.FromOptions(alias, options, folder.Path);
+        return CertificateAuthorityLoader.Load(source, DateTimeOffset.UtcNow);
+    }
 
     /// <summary>Runs openssl and fails the test, with its error output, when it exits non-zero.</summary>
     public static async Task<string> RunAsync(TempFolder folder, params string[] arguments)

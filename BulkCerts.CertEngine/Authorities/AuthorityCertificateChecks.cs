@@ -25,7 +25,11 @@ internal static class AuthorityCertificateChecks
         }
     }
 
-    public static void EnsureIsValid(string alias, X509Certificate2 certificate, AuthorityFile file, DateTimeOffset now)
+    public static void EnsureIsValid(
+        string alias,
+        X509Certificate2 certificate,
+        AuthorityFile file,
+        DateTimeOffset now)
     {
         var notBefore = new DateTimeOffset(certificate.NotBefore.ToUniversalTime());
         var notAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime());

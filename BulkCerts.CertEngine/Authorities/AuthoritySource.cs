@@ -29,8 +29,15 @@ internal sealed record AuthoritySource(
 /// <summary>An absolute file path and the configuration key that set it.</summary>
 internal sealed record AuthorityFile(string Path, string Setting)
 {
-    public static AuthorityFile? Create(string? path, string setting, string contentRoot) =>
-        string.IsNullOrWhiteSpace(path) ? null : new AuthorityFile(System.IO.Path.GetFullPath(path, contentRoot), setting);
+    public static AuthorityFile? Create(string? path, string setting, string contentRoot)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            return null;
+        }
+
+        return new AuthorityFile(System.IO.Path.GetFullPath(path, contentRoot), setting);
+    }
 
     public override string ToString() => $"{Setting} '{Path}'";
 }

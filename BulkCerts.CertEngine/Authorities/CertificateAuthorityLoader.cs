@@ -53,7 +53,8 @@ internal static class CertificateAuthorityLoader
                     "set either the PKCS#12 file or the two PEM files.");
             }
 
-            var (chain, key) = Pkcs12AuthorityReader.Read(source.Alias, pkcs12, source.Passphrase, source.PassphraseSetting);
+            var (chain, key) = Pkcs12AuthorityReader.Read(
+                source.Alias, pkcs12, source.Passphrase, source.PassphraseSetting);
             return (chain, key, pkcs12);
         }
 
@@ -65,7 +66,8 @@ internal static class CertificateAuthorityLoader
         }
 
         var certificates = PemAuthorityReader.ReadCertificates(source.Alias, certificateFile);
-        var privateKey = PemAuthorityReader.ReadKey(source.Alias, keyFile, source.Passphrase, source.PassphraseSetting);
+        var privateKey = PemAuthorityReader.ReadKey(
+            source.Alias, keyFile, source.Passphrase, source.PassphraseSetting);
         return (certificates, privateKey, keyFile);
     }
 }

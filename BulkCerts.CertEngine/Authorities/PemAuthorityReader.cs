@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using System.Security.Cryptography.X509Certificates;
 
 namespace BulkCerts.CertEngine.Authorities;
@@ -9,12 +10,11 @@ internal static class PemAuthorityReader
     /// <summary>Reads the CA certificate followed by any intermediates above it.</summary>
     public static IReadOnlyList<X509Certificate2> ReadCertificates(string alias, AuthorityFile file)
     {
-        EnsureExists(alias, file);
-
+        var pem = Encoding.UTF8.GetString(ReadAllBytes(alias, file));
         var chain = new X509Certificate2Collection();
         try
         {
-            chain.ImportFromPemFile(file.Path);
+            chain.ImportFromPem(pem);
         }
         catch (CryptographicException exception)
         {
@@ -35,9 +35,7 @@ internal static class PemAuthorityReader
 
     public static AuthorityKey ReadKey(string alias, AuthorityFile file, string? passphrase, string passphraseSetting)
     {
-        EnsureExists(alias, file);
-
-        var pem = File.ReadAllText(file.Path);
+        var pem = Encoding.UTF8.GetString(ReadAllBytes(alias, file));
         var encrypted = PemKeyReader.IsEncrypted(pem);
         if (encrypted && passphrase is null)
         {
@@ -73,12 +71,25 @@ internal static class PemAuthorityReader
             "Configure an RSA, EC or Ed25519 key.");
     }
 
-    public static void EnsureExists(string alias, AuthorityFile file)
+    /// <summary>Reads a CA file, naming its setting when the file is missing or unreadable.</summary>
+    public static byte[] ReadAllBytes(string alias, AuthorityFile file)
     {
         if (!File.Exists(file.Path))
         {
             throw new AuthorityLoadException(
                 $"Certificate authority '{alias}': the file {file} was not found. Check the path.");
+        }
+
+        try
+        {
+            return File.ReadAllBytes(file.Path);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // File system messages name the path only, never the contents.
+            throw new AuthorityLoadException(
+                $"Certificate authority '{alias}': the file {file} could not be read: {exception.Message} " +
+                "Check that the engine's user may read it.");
         }
     }
 }

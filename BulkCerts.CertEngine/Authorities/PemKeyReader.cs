@@ -9,7 +9,7 @@ namespace BulkCerts.CertEngine.Authorities;
 /// </summary>
 internal static class PemKeyReader
 {
-    /// <summary>Returns whether the PEM text holds an encrypted key, which needs a passphrase.</summary>
+    /// <summary>Returns whether the PEM text contains an encrypted key, which needs a passphrase.</summary>
     public static bool IsEncrypted(string pem) =>
         pem.Contains("-----BEGIN ENCRYPTED PRIVATE KEY-----", StringComparison.Ordinal)
         || pem.Contains("Proc-Type: 4,ENCRYPTED", StringComparison.Ordinal);

@@ -15,15 +15,13 @@ internal static class Pkcs12AuthorityReader
         string? passphrase,
         string passphraseSetting)
     {
-        PemAuthorityReader.EnsureExists(alias, file);
-
+        var contents = PemAuthorityReader.ReadAllBytes(alias, file);
         var store = new Pkcs12StoreBuilder().Build();
         try
         {
-            using var stream = File.OpenRead(file.Path);
-            store.Load(stream, (passphrase ?? string.Empty).ToCharArray());
+            store.Load(new MemoryStream(contents), (passphrase ?? string.Empty).ToCharArray());
         }
-        catch (Exception exception) when (PemKeyReader.IsReadFailure(exception) && exception is not FileNotFoundException)
+        catch (Exception exception) when (PemKeyReader.IsReadFailure(exception))
         {
             // The exception message is left out on purpose, as for PEM keys.
             throw new AuthorityLoadException(

@@ -5,7 +5,7 @@ namespace BulkCerts.CertEngine.Issuance;
 
 /// <summary>
 /// Produces the common name of each certificate from a <see cref="NameRule"/>, base64-encoded
-/// when the rule asks for it.
+/// when the rule sets <c>base64_encode</c>.
 /// </summary>
 public static class CommonNames
 {
@@ -24,7 +24,7 @@ public static class CommonNames
     }
 
     /// <summary>
-    /// Returns a message that says what is wrong with <paramref name="rule"/> for
+    /// Returns a message that describes what is wrong with <paramref name="rule"/> for
     /// <paramref name="count"/> certificates, or null when every name it produces is valid.
     /// </summary>
     public static string? Validate(NameRule? rule, long firstIndex, int count)

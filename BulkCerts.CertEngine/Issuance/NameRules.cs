@@ -24,7 +24,7 @@ public static class NameRules
     };
 
     /// <summary>
-    /// Returns a message that says why the generator of <paramref name="rule"/>, set in the request
+    /// Returns a message that explains why the generator of <paramref name="rule"/>, set in the request
     /// field <paramref name="field"/>, cannot produce <paramref name="count"/> names, or null when it can.
     /// </summary>
     public static string? ValidateGenerator(NameRule rule, string field, int count)
@@ -37,7 +37,7 @@ public static class NameRules
 
         if (rule.GeneratorCase == NameRule.GeneratorOneofCase.List && rule.List.Values.Count < count)
         {
-            return $"{field}.list holds {rule.List.Values.Count} values but count is {count}; " +
+            return $"{field}.list contains {rule.List.Values.Count} values but count is {count}; " +
                 "send one value per certificate.";
         }
 
