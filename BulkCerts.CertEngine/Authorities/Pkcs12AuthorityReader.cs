@@ -5,7 +5,8 @@ namespace BulkCerts.CertEngine.Authorities;
 
 /// <summary>
 /// Reads a certificate authority from a PKCS#12 file that contains the CA certificate, its key and
-/// its chain. BouncyCastle reads it because .NET cannot load an Ed25519 key from PKCS#12.
+/// its chain. BouncyCastle reads it, so that Ed25519 keys, for which .NET has no key type, load
+/// like RSA and EC keys.
 /// </summary>
 internal static class Pkcs12AuthorityReader
 {

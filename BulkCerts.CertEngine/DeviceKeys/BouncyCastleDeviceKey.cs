@@ -31,7 +31,9 @@ internal sealed class BouncyCastleDeviceKey : DeviceKey
 
     public override X509KeyUsageFlags KeyUsage => X509KeyUsageFlags.DigitalSignature;
 
-    // These algorithms have no PKCS#1 form, so every format is PKCS#8.
+    // These algorithms have no PKCS#1 form, so every format is PKCS#8. BouncyCastle 2.7.0 writes
+    // ML-DSA keys with both the seed and the expanded key (RFC 9881).
+    // NOTE: OpenSSL 3.0 cannot read ML-DSA keys, so the tests check them with BouncyCastle only.
     public override string ExportPrivateKeyPem(PrivateKeyFormat format)
     {
         var privateKeyInfo = _privateKey is Ed25519PrivateKeyParameters ed25519

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 
 namespace BulkCerts.CertEngine.Tests;
 
-public sealed class AuthorityServiceTests : IDisposable
+public sealed class EngineServiceTests : IDisposable
 {
     private readonly TempFolder _folder = new();
 
@@ -49,6 +49,28 @@ public sealed class AuthorityServiceTests : IDisposable
         Assert.Equal("legacy", legacy.Authority.Alias);
         Assert.StartsWith("-----BEGIN CERTIFICATE-----", legacy.CertificateChainPem);
         Assert.False(File.Exists(Path.Combine(_folder.Path, "ca", "ca.crt")), "No development CA is needed.");
+    }
+
+    [Fact]
+    public async Task IssuanceStreamsEveryCertificateOnce()
+    {
+        var options = Options.Create(new CertEngineOptions { DataPath = _folder.Path, MaxDegreeOfParallelism = 2 });
+        var environment = new HostingEnvironment { ContentRootPath = _folder.Path };
+        using var store = new CertificateAuthorityStore(
+            options, environment, NullLogger<CertificateAuthorityStore>.Instance);
+        using var limiter = new IssuanceLimiter(options);
+        var service = new CertificateEngineService(
+            store, limiter, options, NullLogger<CertificateEngineService>.Instance);
+        var request = TestIssuance.Request(count: 40, keyAlgorithm: KeyAlgorithm.Ed25519);
+        request.FirstIndex = 100;
+        var stream = new CollectingStreamWriter<IssueCertificatesResponse>();
+
+        await service.IssueCertificates(request, stream, new TestServerCallContext(CancellationToken.None));
+        var issued = stream.Messages.SelectMany(message => message.Certificates).ToList();
+
+        Assert.Equal(Enumerable.Range(100, 40).Select(index => (long)index), issued.Select(c => c.Index).Order());
+        Assert.Equal(40, issued.Select(c => c.SerialNumber).Distinct().Count());
+        Assert.All(issued, c => Assert.Equal($"device-{c.Index + 1:X4}", c.CommonName));
     }
 
     public void Dispose() => _folder.Dispose();
