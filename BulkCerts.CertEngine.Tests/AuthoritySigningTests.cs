@@ -1,6 +1,12 @@
+using System.Text;
+using BulkCerts.CertEngine.Issuance;
 using BulkCerts.CertEngine.Tests.Support;
 using BulkCerts.CertEngine.V1;
 using BulkCerts.Tests.Support;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Security;
+using Org.BouncyCastle.X509;
 
 namespace BulkCerts.CertEngine.Tests;
 
@@ -39,6 +45,26 @@ public sealed class AuthoritySigningTests(AuthoritiesFixture authorities) : ICla
         Assert.EndsWith(authorities[caKeyType].ChainPem, issued.CertificatePem);
     }
 
+    [Fact]
+    public void Ed25519CaSignsConcurrently()
+    {
+        var authority = authorities["Ed25519"];
+        var issuance = TestIssuance.Validate(TestIssuance.Request(count: 200), authority);
+        var parser = new X509CertificateParser();
+        var caPublicKey = parser.ReadCertificate(authority.Certificate.RawData).GetPublicKey();
+        var certificates = new IssuedCertificate[issuance.Count];
+
+        Parallel.For(
+            0,
+            issuance.Count,
+            offset => certificates[offset] = DeviceCertificateFactory.Issue(issuance, offset));
+        var invalid = certificates.Count(issued => !SignatureVerifies(parser, issued, caPublicKey));
+        var otherKey = new Ed25519PrivateKeyParameters(new SecureRandom()).GeneratePublicKey();
+
+        Assert.Equal(0, invalid);
+        Assert.False(SignatureVerifies(parser, certificates[0], otherKey), "The check must reject another key.");
+    }
+
     [Theory]
     [InlineData("RSA", "RSA-2048")]
     [InlineData("EC-P256", "EC-P256")]
@@ -46,5 +72,22 @@ public sealed class AuthoritySigningTests(AuthoritiesFixture authorities) : ICla
     public void KeyAlgorithmNameDescribesCaKey(string caKeyType, string expected)
     {
         Assert.Equal(expected, authorities[caKeyType].KeyAlgorithmName);
+    }
+
+    private static bool SignatureVerifies(
+        X509CertificateParser parser,
+        IssuedCertificate issued,
+        AsymmetricKeyParameter caPublicKey)
+    {
+        try
+        {
+            parser.ReadCertificate(Encoding.ASCII.GetBytes(issued.CertificatePem)).Verify(caPublicKey);
+            return true;
+        }
+        // BouncyCastle 2.7.0 reports a wrong signature with a GeneralSecurityException.
+        catch (GeneralSecurityException)
+        {
+            return false;
+        }
     }
 }

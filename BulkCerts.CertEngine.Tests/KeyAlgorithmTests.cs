@@ -79,7 +79,7 @@ public sealed class KeyAlgorithmTests(AuthoritiesFixture authorities) : IClassFi
         {
             certificate.Verify(caPublicKey);
         }
-        catch (Org.BouncyCastle.Security.Certificates.CertificateException)
+        catch (GeneralSecurityException)
         {
             signatureVerified = false;
         }

@@ -13,8 +13,8 @@ namespace BulkCerts.CertEngine.DeviceKeys;
 /// </summary>
 public static class DeviceKeyGenerator
 {
-    // SecureRandom serialises access to its generator, so one instance serves all threads.
-    private static readonly SecureRandom Random = new();
+    // SecureRandom is not documented as safe for concurrent use, so each thread gets its own.
+    private static readonly ThreadLocal<SecureRandom> Random = new(() => new SecureRandom());
 
     public static DeviceKey Generate(KeyAlgorithm algorithm) => algorithm switch
     {
@@ -33,14 +33,14 @@ public static class DeviceKeyGenerator
     private static AsymmetricCipherKeyPair GenerateEd25519()
     {
         var generator = new Ed25519KeyPairGenerator();
-        generator.Init(new Ed25519KeyGenerationParameters(Random));
+        generator.Init(new Ed25519KeyGenerationParameters(Random.Value!));
         return generator.GenerateKeyPair();
     }
 
     private static AsymmetricCipherKeyPair GenerateMLDsa(MLDsaParameters parameters)
     {
         var generator = new MLDsaKeyPairGenerator();
-        generator.Init(new MLDsaKeyGenerationParameters(Random, parameters));
+        generator.Init(new MLDsaKeyGenerationParameters(Random.Value!, parameters));
         return generator.GenerateKeyPair();
     }
 }
