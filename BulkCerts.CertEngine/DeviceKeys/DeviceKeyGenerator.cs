@@ -8,8 +8,9 @@ using Org.BouncyCastle.Security;
 namespace BulkCerts.CertEngine.DeviceKeys;
 
 /// <summary>
-/// Generates device key pairs. RSA and EC use .NET, which is faster for RSA; Ed25519 and ML-DSA
-/// (FIPS 204) use BouncyCastle because .NET's ML-DSA needs OpenSSL 3.5 or later.
+/// Generates device key pairs. RSA and EC use .NET, which is faster for RSA. Ed25519 and ML-DSA
+/// (FIPS 204) use BouncyCastle: .NET has no Ed25519, and its ML-DSA on Linux goes through OpenSSL,
+/// which has ML-DSA from version 3.5 on.
 /// </summary>
 public static class DeviceKeyGenerator
 {
