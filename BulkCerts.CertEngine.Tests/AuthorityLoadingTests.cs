@@ -36,6 +36,9 @@ public sealed class AuthorityLoadingTests : IDisposable
         { "expired CA", $"{SettingPrefix}:CertificatePath", "expired" },
         { "CA not yet valid", $"{SettingPrefix}:CertificatePath", "is not valid before" },
         { "mismatched key", $"{SettingPrefix}:PrivateKeyPath", "does not belong" },
+        { "missing PKCS#12 passphrase", $"{SettingPrefix}:Passphrase", "if the file is encrypted" },
+        { "PKCS#12 and PEM files", $"{SettingPrefix}:Pkcs12Path", "either the PKCS#12 file or the two PEM files" },
+        { "private key path only", SettingPrefix, "is incomplete" },
     };
 
     [Theory]
@@ -125,6 +128,14 @@ public sealed class AuthorityLoadingTests : IDisposable
                 var second = await AuthorityFiles.CreateAsync(_folder, "SEC 1");
                 first.PrivateKeyPath = second.PrivateKeyPath;
                 return first;
+            case "missing PKCS#12 passphrase":
+                return WithPassphrase(await AuthorityFiles.CreateAsync(_folder, "PKCS#12"), null);
+            case "PKCS#12 and PEM files":
+                var pkcs12 = await AuthorityFiles.CreateAsync(_folder, "PKCS#12");
+                pkcs12.CertificatePath = _folder.File("ca.crt");
+                return pkcs12;
+            case "private key path only":
+                return new CertificateAuthorityOptions { PrivateKeyPath = _folder.File("ca.key") };
             default:
                 throw new ArgumentOutOfRangeException(nameof(failure), failure, "Unknown failure case.");
         }

@@ -25,9 +25,12 @@ internal static class Pkcs12AuthorityReader
         catch (Exception exception) when (PemKeyReader.IsReadFailure(exception))
         {
             // The exception message is left out on purpose, as for PEM keys.
+            var advice = passphrase is null
+                ? $"Set {passphraseSetting} if the file is encrypted, and check that it is PKCS#12."
+                : "Check the passphrase and that the file is PKCS#12.";
             throw new AuthorityLoadException(
                 $"Certificate authority '{alias}': {file} could not be opened with {passphraseSetting} " +
-                $"({exception.GetType().Name}). Check the passphrase and that the file is PKCS#12.");
+                $"({exception.GetType().Name}). {advice}");
         }
 
         var keyAlias = store.Aliases.FirstOrDefault(store.IsKeyEntry) ?? throw new AuthorityLoadException(
