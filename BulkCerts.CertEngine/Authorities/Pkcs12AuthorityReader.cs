@@ -38,7 +38,14 @@ internal static class Pkcs12AuthorityReader
             "Export the CA certificate together with its key, for example with openssl pkcs12 -export.");
 
         var privateKey = store.GetKey(keyAlias).Key;
-        var chain = store.GetCertificateChain(keyAlias) ?? [store.GetCertificate(keyAlias)];
+        var chain = store.GetCertificateChain(keyAlias);
+        if (chain is null || chain.Length == 0)
+        {
+            throw new AuthorityLoadException(
+                $"Certificate authority '{alias}': {file} contains a private key without its certificate. " +
+                "Export the CA certificate together with its key, for example with openssl pkcs12 -export.");
+        }
+
         var key = AuthorityKeys.FromBouncyCastle(privateKey) ?? throw new AuthorityLoadException(
             $"Certificate authority '{alias}': the private key in {file} is a {privateKey.GetType().Name}. " +
             "Configure an RSA, EC or Ed25519 key.");
