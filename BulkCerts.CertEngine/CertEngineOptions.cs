@@ -38,12 +38,22 @@ public sealed class CertEngineOptions
 }
 
 /// <summary>
-/// Files of one certificate authority: the certificate PEM (optionally followed by its
-/// intermediates) and the private key PEM (PKCS#1, PKCS#8 or SEC 1).
+/// Files of one certificate authority: either the certificate PEM (optionally followed by its
+/// intermediates) and the private key PEM, or one PKCS#12 file with the certificate, key and chain.
 /// </summary>
 public sealed class CertificateAuthorityOptions
 {
     public string? CertificatePath { get; set; }
 
+    /// <summary>PKCS#1, SEC 1, PKCS#8 or encrypted PKCS#8 PEM, or legacy OpenSSL encrypted PEM.</summary>
     public string? PrivateKeyPath { get; set; }
+
+    /// <summary>PKCS#12 file that replaces <see cref="CertificatePath"/> and <see cref="PrivateKeyPath"/>.</summary>
+    public string? Pkcs12Path { get; set; }
+
+    /// <summary>
+    /// Passphrase of an encrypted private key or PKCS#12 file. Keep it out of appsettings.json: set
+    /// it in user secrets or an environment variable.
+    /// </summary>
+    public string? Passphrase { get; set; }
 }

@@ -9,8 +9,16 @@ builder.AddCertEngineServices();
 
 var app = builder.Build();
 
-// Load the certificate authorities before taking calls, so a bad CA file stops the start.
-app.Services.GetRequiredService<CertificateAuthorityStore>();
+// Load the certificate authorities before taking calls, so a bad CA file stops the start. The store
+// has already logged the reason, so a stack trace would add nothing.
+try
+{
+    app.Services.GetRequiredService<CertificateAuthorityStore>();
+}
+catch (AuthorityLoadException)
+{
+    return 1;
+}
 
 app.MapGrpcService<CertificateEngineService>();
 app.MapGrpcHealthChecksService();
@@ -18,3 +26,4 @@ app.MapGrpcReflectionService();
 app.MapDefaultEndpoints();
 
 app.Run();
+return 0;

@@ -8,30 +8,20 @@ namespace BulkCerts.CertEngine.Authorities;
 /// </summary>
 public sealed class CertificateAuthority : IDisposable
 {
-    private readonly AsymmetricAlgorithm _privateKey;
+    private readonly AuthorityKey _key;
 
     public CertificateAuthority(
         string alias,
         X509Certificate2 certificate,
         IReadOnlyList<X509Certificate2> intermediates,
-        AsymmetricAlgorithm privateKey)
+        AuthorityKey key)
     {
         Alias = alias;
         Certificate = certificate;
-        _privateKey = privateKey;
+        _key = key;
 
         ChainPem = string.Concat(
             new[] { certificate }.Concat(intermediates).Select(c => c.ExportCertificatePem() + "\n"));
-
-        SignatureGenerator = privateKey switch
-        {
-            RSA rsa => X509SignatureGenerator.CreateForRSA(rsa, RSASignaturePadding.Pkcs1),
-            ECDsa ecdsa => X509SignatureGenerator.CreateForECDsa(ecdsa),
-            _ => throw new NotSupportedException(
-                $"Certificate authority '{alias}' has a {privateKey.GetType().Name} key; use an RSA or EC key."),
-        };
-
-        HashAlgorithm = privateKey is ECDsa { KeySize: > 256 } ? HashAlgorithmName.SHA384 : HashAlgorithmName.SHA256;
         AuthorityKeyIdentifier = CreateAuthorityKeyIdentifier(certificate);
     }
 
@@ -42,27 +32,19 @@ public sealed class CertificateAuthority : IDisposable
     /// <summary>The CA certificate followed by its intermediates, as PEM.</summary>
     public string ChainPem { get; }
 
-    /// <summary>
-    /// Signs device certificates. The underlying OpenSSL key supports concurrent signing, so one
-    /// generator serves all threads.
-    /// </summary>
-    public X509SignatureGenerator SignatureGenerator { get; }
+    /// <summary>Signs device certificates; one generator serves all threads.</summary>
+    public X509SignatureGenerator SignatureGenerator => _key.SignatureGenerator;
 
-    public HashAlgorithmName HashAlgorithm { get; }
+    public HashAlgorithmName HashAlgorithm => _key.HashAlgorithm;
 
-    /// <summary>Key algorithm and size, for example "RSA-2048" or "EC-P256".</summary>
-    public string KeyAlgorithmName => _privateKey switch
-    {
-        RSA rsa => $"RSA-{rsa.KeySize}",
-        ECDsa ecdsa => $"EC-P{ecdsa.KeySize}",
-        _ => _privateKey.GetType().Name,
-    };
+    /// <summary>Key algorithm and size, for example "RSA-2048", "EC-P256" or "Ed25519".</summary>
+    public string KeyAlgorithmName => _key.AlgorithmName;
 
     public X509AuthorityKeyIdentifierExtension AuthorityKeyIdentifier { get; }
 
     public void Dispose()
     {
-        _privateKey.Dispose();
+        _key.Dispose();
         Certificate.Dispose();
     }
 

@@ -1,6 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
 
 namespace BulkCerts.CertEngine.Authorities;
@@ -14,6 +12,7 @@ public sealed class CertificateAuthorityStore : IDisposable
 
     private readonly Dictionary<string, CertificateAuthority> _authorities;
 
+    /// <exception cref="AuthorityLoadException">A configured CA cannot be used.</exception>
     public CertificateAuthorityStore(
         IOptions<CertEngineOptions> options,
         IHostEnvironment environment,
@@ -24,7 +23,8 @@ public sealed class CertificateAuthorityStore : IDisposable
 
         foreach (var (alias, files) in settings.CertificateAuthorities)
         {
-            _authorities[alias] = LoadConfigured(alias, files, environment.ContentRootPath);
+            var source = AuthoritySource.FromOptions(alias, files, environment.ContentRootPath);
+            _authorities[alias] = LoadOrLog(source, logger);
             logger.CertificateAuthorityLoaded(alias, _authorities[alias].Certificate.Subject);
         }
 
@@ -50,82 +50,16 @@ public sealed class CertificateAuthorityStore : IDisposable
         }
     }
 
-    private static CertificateAuthority LoadConfigured(
-        string alias,
-        CertificateAuthorityOptions files,
-        string contentRoot)
+    private static CertificateAuthority LoadOrLog(AuthoritySource source, ILogger logger)
     {
-        var key = $"{CertEngineOptions.SectionName}:CertificateAuthorities:{alias}";
-        if (string.IsNullOrWhiteSpace(files.CertificatePath) || string.IsNullOrWhiteSpace(files.PrivateKeyPath))
-        {
-            throw new InvalidOperationException(
-                $"Certificate authority '{alias}' is incomplete: set both {key}:CertificatePath and {key}:PrivateKeyPath.");
-        }
-
-        var certificatePath = Path.GetFullPath(files.CertificatePath, contentRoot);
-        var privateKeyPath = Path.GetFullPath(files.PrivateKeyPath, contentRoot);
         try
         {
-            return Load(alias, certificatePath, privateKeyPath);
+            return CertificateAuthorityLoader.Load(source, DateTimeOffset.UtcNow);
         }
-        catch (Exception exception) when (exception is IOException or CryptographicException or UnauthorizedAccessException)
+        catch (AuthorityLoadException exception)
         {
-            // The inner exception is left out on purpose: key parsing errors may quote key material.
-            throw new InvalidOperationException(
-                $"Certificate authority '{alias}' could not be loaded from {key}:CertificatePath " +
-                $"'{certificatePath}' and {key}:PrivateKeyPath '{privateKeyPath}': {exception.GetType().Name}. " +
-                "Check that both files exist, are PEM, and that the key belongs to the certificate.");
-        }
-    }
-
-    internal static CertificateAuthority Load(string alias, string certificatePath, string privateKeyPath)
-    {
-        var chain = new X509Certificate2Collection();
-        chain.ImportFromPemFile(certificatePath);
-        if (chain.Count == 0)
-        {
-            throw new CryptographicException("The certificate file holds no certificate.");
-        }
-
-        var certificate = chain[0];
-        var keyPem = File.ReadAllText(privateKeyPath);
-        AsymmetricAlgorithm privateKey = certificate.GetKeyAlgorithm() switch
-        {
-            Oids.Rsa => ImportKey(RSA.Create(), keyPem),
-            Oids.EcPublicKey => ImportKey(ECDsa.Create(), keyPem),
-            var oid => throw new CryptographicException($"Unsupported CA key algorithm {oid}."),
-        };
-
-        EnsureKeyMatches(certificate, privateKey);
-        EnsureIsCertificateAuthority(alias, certificate);
-
-        return new CertificateAuthority(alias, certificate, chain.Skip(1).ToList(), privateKey);
-    }
-
-    private static T ImportKey<T>(T key, string pem) where T : AsymmetricAlgorithm
-    {
-        key.ImportFromPem(pem);
-        return key;
-    }
-
-    private static void EnsureKeyMatches(X509Certificate2 certificate, AsymmetricAlgorithm privateKey)
-    {
-        var publicKey = certificate.PublicKey.ExportSubjectPublicKeyInfo();
-        var keyPublicPart = privateKey.ExportSubjectPublicKeyInfo();
-        if (!publicKey.AsSpan().SequenceEqual(keyPublicPart))
-        {
-            throw new CryptographicException("The private key does not belong to the certificate.");
-        }
-    }
-
-    private static void EnsureIsCertificateAuthority(string alias, X509Certificate2 certificate)
-    {
-        var constraints = certificate.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault();
-        if (constraints is { CertificateAuthority: false })
-        {
-            throw new InvalidOperationException(
-                $"Certificate '{certificate.Subject}' of certificate authority '{alias}' has basicConstraints " +
-                "CA:FALSE, so certificates it signs would not verify. Use a CA certificate.");
+            logger.CertificateAuthorityRejected(source.Alias, exception.Message);
+            throw;
         }
     }
 }

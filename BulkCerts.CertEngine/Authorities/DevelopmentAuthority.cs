@@ -26,10 +26,15 @@ internal static class DevelopmentAuthority
             TryCreate(dataPath, folder, logger);
         }
 
-        return CertificateAuthorityStore.Load(
+        var setting = $"{CertEngineOptions.SectionName}:DataPath";
+        var source = new AuthoritySource(
             CertificateAuthorityStore.DefaultAlias,
-            Path.Combine(folder, CertificateFileName),
-            Path.Combine(folder, PrivateKeyFileName));
+            new AuthorityFile(Path.Combine(folder, CertificateFileName), setting),
+            new AuthorityFile(Path.Combine(folder, PrivateKeyFileName), setting),
+            Pkcs12: null,
+            Passphrase: null,
+            PassphraseSetting: setting);
+        return CertificateAuthorityLoader.Load(source, DateTimeOffset.UtcNow);
     }
 
     private static void TryCreate(string dataPath, string folder, ILogger logger)

@@ -112,49 +112,12 @@ public sealed class CertificateEngineService(
         }
     }
 
-    private IssuanceRequest Validate(IssueCertificatesRequest request)
-    {
-        var maxCount = options.Value.MaxCertificatesPerRequest;
-        if (request.Count < 1 || request.Count > maxCount)
-        {
-            throw RpcErrors.InvalidArgument($"count {request.Count} is out of range; use 1 to {maxCount}.");
-        }
-
-        if (request.FirstIndex < 0)
-        {
-            throw RpcErrors.InvalidArgument($"first_index {request.FirstIndex} is negative; use 0 or more.");
-        }
-
-        if (request.DaysExpiry < 0)
-        {
-            throw RpcErrors.InvalidArgument($"days_expiry {request.DaysExpiry} is negative; use 0 for the default.");
-        }
-
-        if (!System.Enum.IsDefined(request.KeyAlgorithm))
-        {
-            throw RpcErrors.InvalidArgument($"key_algorithm {(int)request.KeyAlgorithm} is not supported.");
-        }
-
-        var subject = request.Subject ?? new Subject();
-        if (CommonNames.Validate(subject.CommonName, request.FirstIndex, request.Count) is { } problem)
-        {
-            throw RpcErrors.InvalidArgument(problem);
-        }
-
-        if (DeviceCertificateFactory.CheckSubject(subject, request.FirstIndex, request.Count) is { } subjectProblem)
-        {
-            throw RpcErrors.InvalidArgument(subjectProblem);
-        }
-
-        return new IssuanceRequest(
+    private IssuanceRequest Validate(IssueCertificatesRequest request) =>
+        IssuanceRequestValidator.Validate(
+            request,
             FindAuthority(request.CertificateAuthority),
-            request.Count,
-            request.FirstIndex,
-            subject,
-            request.KeyAlgorithm,
-            request.DaysExpiry > 0 ? request.DaysExpiry : options.Value.DefaultDaysExpiry,
-            request.IncludeCa);
-    }
+            options.Value,
+            DateTimeOffset.UtcNow);
 
     private CertificateAuthority FindAuthority(string alias)
     {

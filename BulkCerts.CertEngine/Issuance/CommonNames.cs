@@ -1,11 +1,11 @@
-using System.Globalization;
-using System.Numerics;
+using System.Text;
 using BulkCerts.CertEngine.V1;
 
 namespace BulkCerts.CertEngine.Issuance;
 
 /// <summary>
-/// Produces the common name of each certificate from a <see cref="NameRule"/>.
+/// Produces the common name of each certificate from a <see cref="NameRule"/>, base64-encoded
+/// when the rule sets <c>base64_encode</c>.
 /// </summary>
 public static class CommonNames
 {
@@ -13,20 +13,18 @@ public static class CommonNames
     public const int MaxLength = 64;
 
     /// <summary>
-    /// Returns the common name of certificate <paramref name="offset"/> of a request whose first
-    /// certificate has task index <paramref name="firstIndex"/>.
+    /// Returns the common name, as written into the certificate, of certificate
+    /// <paramref name="offset"/> of a request whose first certificate has task index
+    /// <paramref name="firstIndex"/>.
     /// </summary>
-    public static string Generate(NameRule rule, long firstIndex, int offset) => rule.GeneratorCase switch
+    public static string Generate(NameRule rule, long firstIndex, int offset)
     {
-        NameRule.GeneratorOneofCase.StaticValue => rule.Prefix + rule.StaticValue,
-        NameRule.GeneratorOneofCase.IncrementStart =>
-            rule.Prefix + Increment(rule.IncrementStart, firstIndex + offset),
-        NameRule.GeneratorOneofCase.List => rule.Prefix + rule.List.Values[offset],
-        _ => rule.Prefix,
-    };
+        var name = NameRules.Generate(rule, firstIndex, offset);
+        return rule.Base64Encode ? Convert.ToBase64String(Encoding.UTF8.GetBytes(name)) : name;
+    }
 
     /// <summary>
-    /// Returns a message that says what is wrong with <paramref name="rule"/> for
+    /// Returns a message that describes what is wrong with <paramref name="rule"/> for
     /// <paramref name="count"/> certificates, or null when every name it produces is valid.
     /// </summary>
     public static string? Validate(NameRule? rule, long firstIndex, int count)
@@ -36,48 +34,34 @@ public static class CommonNames
             return "subject.common_name is missing; set a prefix and a generator.";
         }
 
-        if (rule.GeneratorCase == NameRule.GeneratorOneofCase.IncrementStart && !IsHex(rule.IncrementStart))
+        if (NameRules.ValidateGenerator(rule, "subject.common_name", count) is { } problem)
         {
-            return $"increment_start '{rule.IncrementStart}' is not a hexadecimal number; use digits 0-9 and A-F.";
-        }
-
-        if (rule.GeneratorCase == NameRule.GeneratorOneofCase.List && rule.List.Values.Count < count)
-        {
-            return $"list holds {rule.List.Values.Count} values but count is {count}; send one value per certificate.";
+            return problem;
         }
 
         // The last name is the longest for every generator but list, whose values are checked one by one.
-        var names = rule.GeneratorCase == NameRule.GeneratorOneofCase.List
-            ? rule.List.Values.Take(count).Select(value => rule.Prefix + value)
-            : [Generate(rule, firstIndex, count - 1)];
+        // Base64 keeps that order because its length grows with the length of its input.
+        var offsets = rule.GeneratorCase == NameRule.GeneratorOneofCase.List
+            ? Enumerable.Range(0, count)
+            : [count - 1];
 
-        foreach (var name in names)
+        foreach (var offset in offsets)
         {
-            if (name.Length == 0)
+            var plain = NameRules.Generate(rule, firstIndex, offset);
+            if (plain.Length == 0)
             {
                 return "The common name is empty; set a prefix or a generator value.";
             }
 
+            var name = Generate(rule, firstIndex, offset);
             if (name.Length > MaxLength)
             {
-                return $"Common name '{name}' has {name.Length} characters; the maximum is {MaxLength}.";
+                return rule.Base64Encode
+                    ? $"Common name '{plain}' has {name.Length} characters in base64; the maximum is {MaxLength}."
+                    : $"Common name '{name}' has {name.Length} characters; the maximum is {MaxLength}.";
             }
         }
 
         return null;
     }
-
-    private static string Increment(string start, long index)
-    {
-        var value = BigInteger.Parse("0" + start, NumberStyles.AllowHexSpecifier) + index;
-        var hex = value.ToString("X", CultureInfo.InvariantCulture).TrimStart('0');
-        if (hex.Length == 0)
-        {
-            hex = "0";
-        }
-
-        return hex.PadLeft(start.Length, '0');
-    }
-
-    private static bool IsHex(string value) => value.Length > 0 && value.All(char.IsAsciiHexDigit);
 }

@@ -2,6 +2,7 @@ using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using BulkCerts.CertEngine.Authorities;
+using BulkCerts.CertEngine.DeviceKeys;
 using BulkCerts.CertEngine.V1;
 using Google.Protobuf.WellKnownTypes;
 
@@ -21,21 +22,17 @@ public static class DeviceCertificateFactory
     public static IssuedCertificate Issue(IssuanceRequest request, int offset)
     {
         var commonName = CommonNames.Generate(request.Subject.CommonName, request.FirstIndex, offset);
-        using var key = CreateKey(request.KeyAlgorithm);
+        using var key = DeviceKeyGenerator.Generate(request.KeyAlgorithm);
         var subject = BuildSubject(request.Subject, commonName);
 
-        var certificateRequest = new CertificateRequest(subject, new PublicKey(key), request.Authority.HashAlgorithm);
-        AddExtensions(certificateRequest, request.Authority, key);
-
-        var now = DateTimeOffset.UtcNow;
-        var notBefore = now - ClockSkewAllowance;
-        var notAfter = Min(now.AddDays(request.DaysExpiry), request.Authority.Certificate.NotAfter.ToUniversalTime());
+        var certificateRequest = new CertificateRequest(subject, key.PublicKey, request.Authority.HashAlgorithm);
+        AddExtensions(certificateRequest, request, offset, key);
 
         using var certificate = certificateRequest.Create(
             request.Authority.Certificate.SubjectName,
             request.Authority.SignatureGenerator,
-            notBefore,
-            notAfter,
+            request.NotBefore,
+            request.NotAfter,
             CreateSerialNumber());
 
         var certificatePem = certificate.ExportCertificatePem() + "\n";
@@ -51,7 +48,7 @@ public static class DeviceCertificateFactory
             CommonName = commonName,
             SerialNumber = certificate.SerialNumber,
             CertificatePem = certificatePem,
-            PrivateKeyPem = ExportPrivateKey(key) + "\n",
+            PrivateKeyPem = key.ExportPrivateKeyPem(request.PrivateKeyFormat) + "\n",
             NotBefore = Timestamp.FromDateTimeOffset(certificate.NotBefore.ToUniversalTime()),
             NotAfter = Timestamp.FromDateTimeOffset(certificate.NotAfter.ToUniversalTime()),
         };
@@ -73,20 +70,6 @@ public static class DeviceCertificateFactory
             return $"The subject cannot be encoded: {exception.Message}";
         }
     }
-
-    private static AsymmetricAlgorithm CreateKey(KeyAlgorithm algorithm) => algorithm switch
-    {
-        KeyAlgorithm.Unspecified or KeyAlgorithm.Rsa2048 => RSA.Create(2048),
-        KeyAlgorithm.EcP256 => ECDsa.Create(ECCurve.NamedCurves.nistP256),
-        _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "Unsupported key algorithm."),
-    };
-
-    private static string ExportPrivateKey(AsymmetricAlgorithm key) => key switch
-    {
-        // PKCS#1 "RSA PRIVATE KEY", the format clients of the original service read.
-        RSA rsa => rsa.ExportRSAPrivateKeyPem(),
-        _ => key.ExportPkcs8PrivateKeyPem(),
-    };
 
     /// <summary>
     /// Builds the subject in the conventional order C, ST, L, O, OU, CN, emailAddress,
@@ -117,18 +100,23 @@ public static class DeviceCertificateFactory
         }
     }
 
-    private static void AddExtensions(CertificateRequest request, CertificateAuthority authority, AsymmetricAlgorithm key)
+    private static void AddExtensions(
+        CertificateRequest certificateRequest,
+        IssuanceRequest request,
+        int offset,
+        DeviceKey key)
     {
-        // keyEncipherment applies to RSA only: an EC key cannot encrypt a key.
-        var keyUsage = key is RSA
-            ? X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment
-            : X509KeyUsageFlags.DigitalSignature;
+        var extensions = certificateRequest.CertificateExtensions;
+        extensions.Add(new X509BasicConstraintsExtension(false, false, 0, critical: true));
+        extensions.Add(new X509KeyUsageExtension(key.KeyUsage, critical: true));
+        extensions.Add(new X509EnhancedKeyUsageExtension(ClientAuthentication, critical: false));
+        extensions.Add(new X509SubjectKeyIdentifierExtension(certificateRequest.PublicKey, critical: false));
+        extensions.Add(request.Authority.AuthorityKeyIdentifier);
 
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, critical: true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(keyUsage, critical: true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(ClientAuthentication, critical: false));
-        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
-        request.CertificateExtensions.Add(authority.AuthorityKeyIdentifier);
+        if (SubjectAltNames.Build(request.SubjectAltNames, request.FirstIndex, offset) is { } subjectAltName)
+        {
+            extensions.Add(subjectAltName);
+        }
     }
 
     /// <summary>
@@ -141,6 +129,4 @@ public static class DeviceCertificateFactory
         serial[0] = (byte)((serial[0] & 0x3F) | 0x40);
         return serial;
     }
-
-    private static DateTimeOffset Min(DateTimeOffset left, DateTimeOffset right) => left < right ? left : right;
 }

@@ -1,16 +1,21 @@
 using BulkCerts.CertEngine.Authorities;
 using BulkCerts.CertEngine.V1;
+using Google.Protobuf.Collections;
 
 namespace BulkCerts.CertEngine.Issuance;
 
 /// <summary>
-/// A validated issuance request: everything needed to build each certificate of one call.
+/// A validated issuance request: everything needed to build each certificate of one call. All
+/// certificates of the call share one validity period, which ends no later than the CA's.
 /// </summary>
 public sealed record IssuanceRequest(
     CertificateAuthority Authority,
     int Count,
     long FirstIndex,
     Subject Subject,
+    RepeatedField<SubjectAltNameRule> SubjectAltNames,
     KeyAlgorithm KeyAlgorithm,
-    int DaysExpiry,
+    PrivateKeyFormat PrivateKeyFormat,
+    DateTimeOffset NotBefore,
+    DateTimeOffset NotAfter,
     bool IncludeCertificateAuthority);

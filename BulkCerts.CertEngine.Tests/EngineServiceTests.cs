@@ -1,0 +1,77 @@
+using BulkCerts.CertEngine.Authorities;
+using BulkCerts.CertEngine.Grpc;
+using BulkCerts.CertEngine.Issuance;
+using BulkCerts.CertEngine.Tests.Support;
+using BulkCerts.CertEngine.V1;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace BulkCerts.CertEngine.Tests;
+
+public sealed class EngineServiceTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    [Fact]
+    public async Task ConfiguredAuthoritiesListedAndReturned()
+    {
+        var pkcs12 = await AuthorityFiles.CreatePkcs12Async(_folder, "ed25519", "Ed25519");
+        var pem = await AuthorityFiles.CreateAsync(_folder, "legacy encrypted PEM");
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["CertEngine:DataPath"] = _folder.Path,
+                ["CertEngine:CertificateAuthorities:default:Pkcs12Path"] = pkcs12.Pkcs12Path,
+                ["CertEngine:CertificateAuthorities:default:Passphrase"] = AuthorityFiles.Passphrase,
+                ["CertEngine:CertificateAuthorities:legacy:CertificatePath"] = pem.CertificatePath,
+                ["CertEngine:CertificateAuthorities:legacy:PrivateKeyPath"] = pem.PrivateKeyPath,
+                ["CertEngine:CertificateAuthorities:legacy:Passphrase"] = AuthorityFiles.Passphrase,
+            })
+            .Build();
+        var options = Options.Create(configuration.GetSection("CertEngine").Get<CertEngineOptions>()!);
+        var environment = new HostingEnvironment { ContentRootPath = _folder.Path };
+
+        using var store = new CertificateAuthorityStore(
+            options, environment, NullLogger<CertificateAuthorityStore>.Instance);
+        using var limiter = new IssuanceLimiter(options);
+        var service = new CertificateEngineService(
+            store, limiter, options, NullLogger<CertificateEngineService>.Instance);
+        var list = await service.ListCertificateAuthorities(new ListCertificateAuthoritiesRequest(), null!);
+        var legacy = await service.GetCertificateAuthority(
+            new GetCertificateAuthorityRequest { Alias = "LEGACY" },
+            null!);
+
+        Assert.Equal(["default", "legacy"], list.Authorities.Select(authority => authority.Alias));
+        Assert.Equal(["Ed25519", "RSA-2048"], list.Authorities.Select(authority => authority.KeyAlgorithm));
+        Assert.Equal("CN=Test Intermediate CA", list.Authorities[0].Subject);
+        Assert.Equal("legacy", legacy.Authority.Alias);
+        Assert.StartsWith("-----BEGIN CERTIFICATE-----", legacy.CertificateChainPem);
+        Assert.False(File.Exists(Path.Combine(_folder.Path, "ca", "ca.crt")), "No development CA is needed.");
+    }
+
+    [Fact]
+    public async Task IssuanceStreamsEveryCertificateOnce()
+    {
+        var options = Options.Create(new CertEngineOptions { DataPath = _folder.Path, MaxDegreeOfParallelism = 2 });
+        var environment = new HostingEnvironment { ContentRootPath = _folder.Path };
+        using var store = new CertificateAuthorityStore(
+            options, environment, NullLogger<CertificateAuthorityStore>.Instance);
+        using var limiter = new IssuanceLimiter(options);
+        var service = new CertificateEngineService(
+            store, limiter, options, NullLogger<CertificateEngineService>.Instance);
+        var request = TestIssuance.Request(count: 40, keyAlgorithm: KeyAlgorithm.Ed25519);
+        request.FirstIndex = 100;
+        var stream = new CollectingStreamWriter<IssueCertificatesResponse>();
+
+        await service.IssueCertificates(request, stream, new TestServerCallContext(CancellationToken.None));
+        var issued = stream.Messages.SelectMany(message => message.Certificates).ToList();
+
+        Assert.Equal(Enumerable.Range(100, 40).Select(index => (long)index), issued.Select(c => c.Index).Order());
+        Assert.Equal(40, issued.Select(c => c.SerialNumber).Distinct().Count());
+        Assert.All(issued, c => Assert.Equal($"device-{c.Index + 1:X4}", c.CommonName));
+    }
+
+    public void Dispose() => _folder.Dispose();
+}
