@@ -10,6 +10,7 @@ internal static class ProjectResourceExtensions
     /// Passes every setting under <paramref name="section"/> of the AppHost's configuration to the
     /// project, so one appsettings file or one command line configures the whole app. Relative
     /// values of settings whose name ends in "Path" are resolved against the AppHost folder.
+    /// Passphrases and keys go through secret parameters, which the dashboard masks.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithConfigurationSection(
         this IResourceBuilder<ProjectResource> project,
@@ -23,14 +24,42 @@ internal static class ProjectResourceExtensions
                 continue;
             }
 
+            var variable = key.Replace(":", "__", StringComparison.Ordinal);
+            if (IsSecret(key))
+            {
+                project.WithEnvironment(variable, builder.AddParameter(ParameterName(key), value, secret: true));
+                continue;
+            }
+
             var resolved = key.EndsWith("Path", StringComparison.Ordinal) && value.Length > 0
                 ? Path.GetFullPath(value, builder.AppHostDirectory)
                 : value;
-            project.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), resolved);
+            project.WithEnvironment(variable, resolved);
         }
 
         return project;
     }
+
+    /// <summary>
+    /// Returns a resource name for a setting: lowercase letters, digits and hyphens, at most 64
+    /// characters, as Aspire requires.
+    /// </summary>
+    private static string ParameterName(string key)
+    {
+        var name = new string([.. key.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')]);
+        if (name.Length <= 64)
+        {
+            return name;
+        }
+
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes(key)))[..8];
+        return $"{name[..55]}-{hash}";
+    }
+
+    private static bool IsSecret(string key) =>
+        key.EndsWith("Passphrase", StringComparison.OrdinalIgnoreCase)
+        || key.EndsWith("EncryptionKey", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Logs the project's HTTP address once it is healthy, so the console shows where to send requests.</summary>
     public static IResourceBuilder<ProjectResource> WithReadyMessage(this IResourceBuilder<ProjectResource> project)
