@@ -71,7 +71,7 @@ public static class CertificateAuthorityEndpoints
         }
         catch (RpcException exception) when (exception.StatusCode == StatusCode.NotFound)
         {
-            return ApiResults.NotFound($"Certificate authority '{Shorten(alias)}' is not configured; " +
+            return ApiResults.NotFound($"Certificate authority '{MessageText.Shorten(alias)}' is not configured; " +
                 "GET /certificateauthorities lists the configured ones.");
         }
         catch (RpcException exception) when (exception.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded
@@ -84,8 +84,6 @@ public static class CertificateAuthorityEndpoints
     private static ProblemHttpResult EngineUnavailable() => ApiResults.Problem(
         StatusCodes.Status503ServiceUnavailable,
         "The CertEngine is unavailable, so the certificate authorities cannot be read; retry in a few seconds.");
-
-    private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "...";
 }
 
 /// <summary>One certificate authority and the suppliers whose certificates it signs.</summary>

@@ -51,7 +51,7 @@ public static class CertificateEndpoints
         if (!SupplierIds.IsValid(supplierId))
         {
             return Task.FromResult<Results<JsonHttpResult<TaskCreatedResponse>, ProblemHttpResult>>(
-                ApiResults.BadRequest($"Supplier id '{Shorten(supplierId)}' is not valid; {SupplierIds.Rule}"));
+                ApiResults.BadRequest($"Supplier id '{MessageText.Shorten(supplierId)}' is not valid; {SupplierIds.Rule}"));
         }
 
         if (!suppliers.TryGetAuthority(supplierId, out var authority))
@@ -146,7 +146,7 @@ public static class CertificateEndpoints
         {
             return ApiResults.Problem(
                 StatusCodes.Status415UnsupportedMediaType,
-                $"Content-Type '{Shorten(request.ContentType ?? string.Empty)}' is not supported; send the body as " +
+                $"Content-Type '{MessageText.Shorten(request.ContentType ?? string.Empty)}' is not supported; send the body as " +
                 $"{MediaTypes.Json} or {MediaTypes.CdfJson}, encoded as UTF-8.");
         }
 
@@ -268,11 +268,10 @@ public static class CertificateEndpoints
 
     private static ProblemHttpResult TaskNotFound(string taskId) => TaskIds.IsValid(taskId)
         ? ApiResults.NotFound($"Task {taskId} was not found. Check the id; tasks are deleted when their retention ends.")
-        : ApiResults.NotFound($"Task id '{Shorten(taskId)}' is not valid; task ids are {TaskIds.Format}.");
+        : ApiResults.NotFound($"Task id '{MessageText.Shorten(taskId)}' is not valid; task ids are {TaskIds.Format}.");
 
     private static ProblemHttpResult NotAcceptable(string? accept, string offered) => ApiResults.Problem(
         StatusCodes.Status406NotAcceptable,
-        $"Accept '{Shorten(accept ?? string.Empty)}' excludes every type this endpoint returns; accept {offered}.");
+        $"Accept '{MessageText.Shorten(accept ?? string.Empty)}' excludes every type this endpoint returns; accept {offered}.");
 
-    private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "...";
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using BulkCerts.Api.Http;
 using static BulkCerts.Api.Certificates.JsonFields;
 
 namespace BulkCerts.Api.Certificates;
@@ -258,7 +259,7 @@ public static class CreateTaskRequestParser
             };
             if (kind is null || property.Value.ValueKind != JsonValueKind.Array)
             {
-                return $"certInfo.subjectAltNames.{Truncate(property.Name)} is not a list of dns, uri or ipAddress " +
+                return $"certInfo.subjectAltNames.{MessageText.Shorten(property.Name)} is not a list of dns, uri or ipAddress " +
                     $"templates; {Shape}.";
             }
 
@@ -438,7 +439,7 @@ public static class CreateTaskRequestParser
                 name.Equals(property.Name, StringComparison.OrdinalIgnoreCase) && name != property.Name);
             if (known is not null)
             {
-                return $"Property '{path}{Truncate(property.Name)}' is not recognized; property names are " +
+                return $"Property '{path}{MessageText.Shorten(property.Name)}' is not recognized; property names are " +
                     $"case-sensitive, so write '{path}{known}'.";
             }
         }

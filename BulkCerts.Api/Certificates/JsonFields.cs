@@ -1,3 +1,4 @@
+using BulkCerts.Api.Http;
 using System.Text.Json;
 
 namespace BulkCerts.Api.Certificates;
@@ -70,7 +71,7 @@ internal static class JsonFields
 
         if (text.Length > maxLength)
         {
-            return $"{displayName} '{Truncate(text)}' has {text.Length} characters; the maximum is {maxLength}.";
+            return $"{displayName} '{MessageText.Shorten(text)}' has {text.Length} characters; the maximum is {maxLength}.";
         }
 
         if (text.Any(char.IsControl))
@@ -112,7 +113,7 @@ internal static class JsonFields
     /// <summary>Describes a JSON value for a message: its text, and its kind where that helps.</summary>
     public static string Describe(JsonElement value) => value.ValueKind switch
     {
-        JsonValueKind.String when TryGetText(value, out var text) => $"\"{Truncate(text)}\" (a string)",
+        JsonValueKind.String when TryGetText(value, out var text) => $"\"{MessageText.Shorten(text)}\" (a string)",
         JsonValueKind.String => "(a string that is not valid Unicode text)",
         JsonValueKind.Object => $"{RawText(value)} (an object)",
         JsonValueKind.Array => $"{RawText(value)} (an array)",
@@ -121,13 +122,11 @@ internal static class JsonFields
         _ => RawText(value),
     };
 
-    public static string Truncate(string text) => text.Length <= 80 ? text : text[..80] + "...";
-
     private static string RawText(JsonElement value)
     {
         try
         {
-            return Truncate(value.GetRawText());
+            return MessageText.Shorten(value.GetRawText());
         }
         catch (InvalidOperationException)
         {

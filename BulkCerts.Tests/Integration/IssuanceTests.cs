@@ -32,7 +32,7 @@ public sealed class IssuanceTests(BulkCertsAppFixture fixture)
         Assert.Contains("in_progress", seen);
 
         var entries = await TaskClient.DownloadAsync(fixture.Api, taskId);
-        var manifest = ReadManifest(entries);
+        var manifest = TaskClient.ReadManifest(entries);
         Assert.Equal(250, manifest.Count);
         Assert.Equal(250 * 2 + 1, entries.Count);
 
@@ -71,25 +71,21 @@ public sealed class IssuanceTests(BulkCertsAppFixture fixture)
             """{"quantity": 1, "certInfo": {"commonName": "extensions-test", "daysExpiry": 30}}""");
         await TaskClient.WaitForEndAsync(fixture.Api, taskId, TaskTimeout);
         var entries = await TaskClient.DownloadAsync(fixture.Api, taskId);
-        var (_, certId) = Assert.Single(ReadManifest(entries));
-        var folder = Directory.CreateTempSubdirectory("bulkcerts-x509-").FullName;
-        await File.WriteAllTextAsync(Path.Combine(folder, "device.pem"), entries[$"{certId}_cert.pem"]);
+        var (_, certId) = Assert.Single(TaskClient.ReadManifest(entries));
 
-        var text = await Openssl.RunAsync(folder, "x509", "-in", "device.pem", "-noout", "-text");
+        var text = await Openssl.DescribeCertificateAsync(entries[$"{certId}_cert.pem"]);
 
-        Assert.Equal(0, text.ExitCode);
-        Assert.Contains("Version: 3 (0x2)", text.Output);
-        Assert.Matches(@"Basic Constraints: critical\s+CA:FALSE", text.Output);
-        Assert.Matches(@"Key Usage: critical\s+Digital Signature, Key Encipherment", text.Output);
-        Assert.Matches(@"Extended Key Usage:\s+TLS Web Client Authentication", text.Output);
-        Assert.Contains("X509v3 Subject Key Identifier", text.Output);
-        Assert.Contains("X509v3 Authority Key Identifier", text.Output);
+        Assert.Contains("Version: 3 (0x2)", text);
+        Assert.Matches(@"Basic Constraints: critical\s+CA:FALSE", text);
+        Assert.Matches(@"Key Usage: critical\s+Digital Signature, Key Encipherment", text);
+        Assert.Matches(@"Extended Key Usage:\s+TLS Web Client Authentication", text);
+        Assert.Contains("X509v3 Subject Key Identifier", text);
+        Assert.Contains("X509v3 Authority Key Identifier", text);
 
         var device = X509Certificate2.CreateFromPem(entries[$"{certId}_cert.pem"]);
         Assert.InRange((device.NotAfter - device.NotBefore).TotalDays, 30, 30.01);
         Assert.True(device.SerialNumberBytes.Length >= 8, "the serial has fewer than 64 bits");
         Assert.True(device.SerialNumberBytes.Span[0] < 0x80, "the serial is negative");
-        Directory.Delete(folder, recursive: true);
     }
 
     [Fact]
@@ -104,20 +100,12 @@ public sealed class IssuanceTests(BulkCertsAppFixture fixture)
         var (status, _) = await TaskClient.WaitForEndAsync(fixture.Api, taskId, TaskTimeout);
         Assert.Equal("complete", status.GetProperty("status").GetString());
         var entries = await TaskClient.DownloadAsync(fixture.Api, taskId);
-        var manifest = ReadManifest(entries);
+        var manifest = TaskClient.ReadManifest(entries);
         Assert.Equal(3, manifest.Count);
 
         await AssertOpensslVerifiesAsync(entries, manifest, fixture.SupplierCaCertificatePath);
         var againstDefault = await VerifyAsync(entries, manifest, fixture.DefaultCaCertificatePath);
         Assert.NotEqual(0, againstDefault.ExitCode);
-    }
-
-    private static List<(string CommonName, string CertId)> ReadManifest(Dictionary<string, string> entries)
-    {
-        using var manifest = JsonDocument.Parse(entries["certificate_manifest.json"]);
-        return manifest.RootElement.EnumerateArray()
-            .Select(entry => (entry.GetProperty("commonName").GetString()!, entry.GetProperty("certId").GetString()!))
-            .ToList();
     }
 
     private static void AssertKeyMatches(X509Certificate2 certificate, string keyPem)

@@ -20,7 +20,7 @@ public sealed class ProfileTests(BulkCertsAppFixture fixture)
             {"quantity": 250, "certInfo": {"commonName": "`dev-`00FE${increment}", "keyAlgorithm": "EC-P256"}}
             """);
 
-        var names = ReadManifest(entries).Select(entry => entry.CommonName).ToList();
+        var names = TaskClient.ReadManifest(entries).Select(entry => entry.CommonName).ToList();
         var expected = Enumerable.Range(0, 250).Select(index => $"dev-{0xFE + index:X4}").ToList();
         Assert.Equal(expected, names);
         Assert.Equal("dev-0161", names[99]);
@@ -38,7 +38,7 @@ public sealed class ProfileTests(BulkCertsAppFixture fixture)
 
         var entries = await IssueAsync(body);
 
-        var manifest = ReadManifest(entries);
+        var manifest = TaskClient.ReadManifest(entries);
         Assert.Equal(serials.Select(serial => "Line7/" + serial.ToUpperInvariant()), manifest.Select(entry => entry.CommonName));
         foreach (var (commonName, certId) in manifest)
         {
@@ -57,9 +57,9 @@ public sealed class ProfileTests(BulkCertsAppFixture fixture)
              "keyAlgorithm": "EC-P256",
              "subjectAltNames": {"dns": ["device-1.example.com"], "uri": ["urn:acme:device:1"], "ipAddress": ["192.0.2.7"]}}}
             """);
-        var (_, certId) = Assert.Single(ReadManifest(entries));
+        var (_, certId) = Assert.Single(TaskClient.ReadManifest(entries));
 
-        var text = await OpensslTextAsync(entries[$"{certId}_cert.pem"]);
+        var text = await Openssl.DescribeCertificateAsync(entries[$"{certId}_cert.pem"]);
 
         Assert.Contains(
             "Subject: C = US, ST = Oregon, L = Springfield, O = Acme Devices, OU = Line 7, CN = subject-test, " +
@@ -85,10 +85,10 @@ public sealed class ProfileTests(BulkCertsAppFixture fixture)
     {
         var entries = await IssueAsync(
             $$$"""{"quantity": 1, "certInfo": {"commonName": "key-{{{algorithm}}}", "keyAlgorithm": "{{{algorithm}}}"}}""");
-        var (_, certId) = Assert.Single(ReadManifest(entries));
+        var (_, certId) = Assert.Single(TaskClient.ReadManifest(entries));
 
         Assert.StartsWith(keyHeader, entries[$"{certId}_key.pem"]);
-        Assert.Contains(expectedText, await OpensslTextAsync(entries[$"{certId}_cert.pem"]));
+        Assert.Contains(expectedText, await Openssl.DescribeCertificateAsync(entries[$"{certId}_cert.pem"]));
         if (algorithm.StartsWith("ML-DSA", StringComparison.Ordinal))
         {
             // OpenSSL 3.0 cannot decode an ML-DSA public key, so openssl verify fails before it
@@ -108,7 +108,7 @@ public sealed class ProfileTests(BulkCertsAppFixture fixture)
         var entries = await IssueAsync("""
             {"quantity": 1, "certInfo": {"commonName": "pkcs8", "privateKeyFormat": "pkcs8"}}
             """);
-        var (_, certId) = Assert.Single(ReadManifest(entries));
+        var (_, certId) = Assert.Single(TaskClient.ReadManifest(entries));
 
         Assert.StartsWith("-----BEGIN PRIVATE KEY-----", entries[$"{certId}_key.pem"]);
     }
@@ -119,30 +119,6 @@ public sealed class ProfileTests(BulkCertsAppFixture fixture)
         var (status, _) = await TaskClient.WaitForEndAsync(fixture.Api, taskId, TaskTimeout);
         Assert.True(status.GetProperty("status").GetString() == "complete", status.ToString());
         return await TaskClient.DownloadAsync(fixture.Api, taskId);
-    }
-
-    private static List<(string CommonName, string CertId)> ReadManifest(Dictionary<string, string> entries)
-    {
-        using var manifest = JsonDocument.Parse(entries["certificate_manifest.json"]);
-        return manifest.RootElement.EnumerateArray()
-            .Select(entry => (entry.GetProperty("commonName").GetString()!, entry.GetProperty("certId").GetString()!))
-            .ToList();
-    }
-
-    private static async Task<string> OpensslTextAsync(string certificatePem)
-    {
-        var folder = Directory.CreateTempSubdirectory("bulkcerts-profile-").FullName;
-        try
-        {
-            await File.WriteAllTextAsync(Path.Combine(folder, "device.pem"), certificatePem);
-            var result = await Openssl.RunAsync(folder, "x509", "-in", "device.pem", "-noout", "-text");
-            Assert.True(result.ExitCode == 0, result.Error);
-            return result.Output;
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
     }
 
     private async Task AssertVerifiesAsync(string certificatePem)

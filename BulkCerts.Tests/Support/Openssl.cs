@@ -27,6 +27,23 @@ internal static class Openssl
 
         return new OpensslResult(process.ExitCode, await output, await error);
     }
+
+    /// <summary>Returns openssl's text form of a certificate (<c>openssl x509 -noout -text</c>).</summary>
+    public static async Task<string> DescribeCertificateAsync(string certificatePem)
+    {
+        var folder = Directory.CreateTempSubdirectory("bulkcerts-x509-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, "certificate.pem"), certificatePem);
+            var result = await RunAsync(folder, "x509", "-in", "certificate.pem", "-noout", "-text");
+            Assert.True(result.ExitCode == 0, result.Error);
+            return result.Output;
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }
 
 internal sealed record OpensslResult(int ExitCode, string Output, string Error);

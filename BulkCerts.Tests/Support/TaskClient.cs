@@ -74,6 +74,15 @@ internal static class TaskClient
         }
     }
 
+    /// <summary>Returns the entries of the zip's manifest, in task order.</summary>
+    public static List<(string CommonName, string CertId)> ReadManifest(Dictionary<string, string> entries)
+    {
+        using var manifest = JsonDocument.Parse(entries["certificate_manifest.json"]);
+        return manifest.RootElement.EnumerateArray()
+            .Select(entry => (entry.GetProperty("commonName").GetString()!, entry.GetProperty("certId").GetString()!))
+            .ToList();
+    }
+
     /// <summary>Downloads a finished task and returns every zip entry by name.</summary>
     public static async Task<Dictionary<string, string>> DownloadAsync(HttpClient api, string taskId)
     {
