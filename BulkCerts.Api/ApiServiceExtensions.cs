@@ -89,7 +89,8 @@ public static class ApiServiceExtensions
         {
             StatusCodes.Status404NotFound =>
                 $"No endpoint matches {request}. The API serves POST /certificates, " +
-                "POST /supplier/{supplierId}/certificates, GET /certificates/{taskId}, GET /certificates/{taskId}/task, " +
+                "POST /supplier/{supplierId}/certificates, GET and DELETE /certificates/{taskId}, " +
+                "GET /certificates/{taskId}/task, " +
                 "GET /certificateauthorities and GET /certificateauthorities/{alias}.",
             StatusCodes.Status405MethodNotAllowed =>
                 $"{request} is not allowed; the Allow header lists the methods this path accepts.",

@@ -30,6 +30,7 @@ public static class CertificateEndpoints
         routes.MapPost("/supplier/{supplierId}/certificates", CreateSupplierTask).WithName("CreateSupplierTask");
         routes.MapGet("/certificates/{taskId}/task", GetTaskStatus).WithName("GetTaskStatus");
         routes.MapGet("/certificates/{taskId}", DownloadCertificates).WithName("DownloadCertificates");
+        routes.MapDelete("/certificates/{taskId}", DeleteTask).WithName("DeleteTask");
         return routes;
     }
 
@@ -127,6 +128,20 @@ public static class CertificateEndpoints
             stream => download.WriteAsync(task, stream, context.RequestAborted),
             MediaTypes.Zip,
             $"{task.TaskId}.zip");
+    }
+
+    /// <summary>
+    /// Deletes a task with its certificates and private keys at once. Chunks still queued are
+    /// skipped, and a chunk in flight is discarded when it completes.
+    /// </summary>
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteTask(string taskId, TaskStore tasks)
+    {
+        if (!TaskIds.IsValid(taskId) || !await tasks.DeleteAsync(taskId.ToLowerInvariant()))
+        {
+            return TaskNotFound(taskId);
+        }
+
+        return TypedResults.NoContent();
     }
 
     private static async Task<Results<JsonHttpResult<TaskCreatedResponse>, ProblemHttpResult>> CreateTaskAsync(

@@ -53,6 +53,16 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
         return 1
         """);
 
+    // Deletes a task and everything stored for it. A chunk still in flight finds the task gone
+    // when it completes and is not stored (see the EXISTS check above).
+    private static readonly LuaScript DeleteScript = LuaScript.Prepare("""
+        local total = tonumber(redis.call('HGET', @task, 'chunksTotal'))
+        if total == nil then return 0 end
+        for i = 1, total do redis.call('DEL', @chunkPrefix .. i) end
+        redis.call('DEL', @task, @done, @names)
+        return 1
+        """);
+
     private readonly IDatabase _database = redis.GetDatabase();
 
     /// <summary>
@@ -147,6 +157,16 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
             _ => ChunkCompletion.TaskGone,
         };
     }
+
+    /// <summary>Deletes a task, its certificates and private keys; returns false when there was no such task.</summary>
+    public async Task<bool> DeleteAsync(string taskId) =>
+        (int)await _database.ScriptEvaluateAsync(DeleteScript, new
+        {
+            task = TaskKeys.Task(taskId),
+            done = TaskKeys.CompletedChunks(taskId),
+            names = TaskKeys.CommonNames(taskId),
+            chunkPrefix = TaskKeys.ChunkPrefix(taskId),
+        }) == 1;
 
     /// <summary>Marks a task failed with a reason, unless it already ended.</summary>
     public async Task<bool> FailAsync(string taskId, string message) =>
