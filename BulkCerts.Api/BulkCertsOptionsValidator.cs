@@ -41,10 +41,7 @@ internal sealed class BulkCertsOptionsValidator : IValidateOptions<BulkCertsOpti
             }
         }
 
-        if (options.Defaults.Country is { Length: not 2 } country)
-        {
-            failures.Add($"{Section}:Defaults:Country '{country}' is not a two-letter ISO 3166-1 code.");
-        }
+        failures.AddRange(SubjectDefaultsValidator.Validate(options.Defaults, options.Base64CommonNames));
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -23,6 +23,8 @@ catch (RedisSetupException exception)
     return 1;
 }
 
+ResourceFailureWatcher.Register(builder);
+
 var certEngine = builder.AddProject<Projects.BulkCerts_CertEngine>("certengine")
     .WithReplicas(replicas)
     .WithEnvironment("CertEngine__DataPath", Path.Combine(dataPath, "certengine"))
@@ -42,4 +44,6 @@ var api = builder.AddProject<Projects.BulkCerts_Api>("api")
     .WithReadyMessage();
 
 builder.Build().Run();
-return 0;
+
+// Non-zero when a resource failed before it became healthy.
+return Environment.ExitCode;

@@ -32,6 +32,8 @@ public sealed class AuthorityLoadingTests : IDisposable
         { "missing key file", $"{SettingPrefix}:PrivateKeyPath", "was not found" },
         { "missing PKCS#12 file", $"{SettingPrefix}:Pkcs12Path", "was not found" },
         { "CA:FALSE certificate", $"{SettingPrefix}:CertificatePath", "CA:FALSE" },
+        { "no basicConstraints", $"{SettingPrefix}:CertificatePath", "no basicConstraints extension" },
+        { "unrelated chain certificate", $"{SettingPrefix}:CertificatePath", "but the next certificate is" },
         { "keyUsage without keyCertSign", $"{SettingPrefix}:CertificatePath", "without keyCertSign" },
         { "expired CA", $"{SettingPrefix}:CertificatePath", "expired" },
         { "CA not yet valid", $"{SettingPrefix}:CertificatePath", "is not valid before" },
@@ -117,6 +119,17 @@ public sealed class AuthorityLoadingTests : IDisposable
                 return new CertificateAuthorityOptions { Pkcs12Path = _folder.File("absent.p12") };
             case "CA:FALSE certificate":
                 return await CreateWithExtensionsAsync("critical,CA:FALSE", "critical,digitalSignature,keyCertSign");
+            case "no basicConstraints":
+                return CreateWithoutBasicConstraints();
+            case "unrelated chain certificate":
+                var authority = await AuthorityFiles.CreateAsync(_folder, "SEC 1");
+                var stranger = CreateWithoutBasicConstraints();
+                var chainPath = _folder.File($"{Guid.NewGuid():N}.crt");
+                await File.WriteAllTextAsync(
+                    chainPath,
+                    await File.ReadAllTextAsync(authority.CertificatePath!) + await File.ReadAllTextAsync(stranger.CertificatePath!));
+                authority.CertificatePath = chainPath;
+                return authority;
             case "keyUsage without keyCertSign":
                 return await CreateWithExtensionsAsync("critical,CA:TRUE", "critical,digitalSignature");
             case "expired CA":
@@ -147,6 +160,26 @@ public sealed class AuthorityLoadingTests : IDisposable
         var certificatePath = _folder.File($"{Guid.NewGuid():N}.crt");
         await OpensslAuthority.CreateKeyAsync(_folder, "EC-P256", keyPath);
         await OpensslAuthority.CreateCertificateAsync(_folder, keyPath, certificatePath, basicConstraints, keyUsage);
+        return new CertificateAuthorityOptions { CertificatePath = certificatePath, PrivateKeyPath = keyPath };
+    }
+
+    /// <summary>
+    /// Writes a self-signed certificate with keyCertSign but no basicConstraints, which openssl req
+    /// cannot make because its configuration adds CA:TRUE.
+    /// </summary>
+    private CertificateAuthorityOptions CreateWithoutBasicConstraints()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+            "CN=No Constraints CA", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509KeyUsageExtension(
+            System.Security.Cryptography.X509Certificates.X509KeyUsageFlags.KeyCertSign, critical: true));
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(30));
+
+        var keyPath = _folder.File($"{Guid.NewGuid():N}.key");
+        var certificatePath = _folder.File($"{Guid.NewGuid():N}.crt");
+        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
+        File.WriteAllText(certificatePath, certificate.ExportCertificatePem());
         return new CertificateAuthorityOptions { CertificatePath = certificatePath, PrivateKeyPath = keyPath };
     }
 

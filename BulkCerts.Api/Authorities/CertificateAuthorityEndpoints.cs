@@ -3,6 +3,7 @@ using BulkCerts.CertEngine.V1;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 
 namespace BulkCerts.Api.Authorities;
 
@@ -66,7 +67,15 @@ public static class CertificateAuthorityEndpoints
                 new GetCertificateAuthorityRequest { Alias = alias },
                 deadline: DateTime.UtcNow.AddSeconds(5),
                 cancellationToken: request.HttpContext.RequestAborted);
-            request.HttpContext.Response.Headers.ContentDisposition = $"inline; filename=\"{response.Authority.Alias}.pem\"";
+            // FileNameStar encodes any alias; FileName keeps an ASCII fallback for old clients.
+            var configuredAlias = response.Authority.Alias;
+            var asciiAlias = configuredAlias.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_');
+            var disposition = new ContentDispositionHeaderValue("inline")
+            {
+                FileName = new string([.. asciiAlias]) + ".pem",
+                FileNameStar = configuredAlias + ".pem",
+            };
+            request.HttpContext.Response.Headers.ContentDisposition = disposition.ToString();
             return TypedResults.Text(response.CertificateChainPem, PemMediaType);
         }
         catch (RpcException exception) when (exception.StatusCode == StatusCode.NotFound)

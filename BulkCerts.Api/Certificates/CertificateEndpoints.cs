@@ -228,9 +228,14 @@ public static class CertificateEndpoints
         if (now.AddDays(spec.DaysExpiry) > notAfter)
         {
             var maxDays = (int)Math.Floor((notAfter - now).TotalDays);
+            var validity = spec.DaysExpiryIsDefault
+                ? $"The default validity of {spec.DaysExpiry} days ({BulkCertsOptions.SectionName}:DefaultDaysExpiry)"
+                : $"certInfo.daysExpiry {spec.DaysExpiry}";
             return ApiResults.BadRequest(
-                $"certInfo.daysExpiry {spec.DaysExpiry} would end after the CA's notAfter of {notAfter:u}; " +
-                (maxDays >= 1 ? $"use at most {maxDays} days." : "the CA expires within a day, so renew it first."));
+                $"{validity} would end after the CA's notAfter of {notAfter:u}; " +
+                (maxDays >= 1
+                    ? $"set certInfo.daysExpiry to at most {maxDays} days."
+                    : "the CA expires within a day, so renew it first."));
         }
 
         return null;

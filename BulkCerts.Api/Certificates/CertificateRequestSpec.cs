@@ -36,6 +36,9 @@ public sealed record CertificateRequestSpec
 
     public required int DaysExpiry { get; init; }
 
+    /// <summary>The request set no <c>daysExpiry</c>, so <see cref="DaysExpiry"/> is the configured default.</summary>
+    public bool DaysExpiryIsDefault { get; init; }
+
     /// <summary>One of <see cref="KeyAlgorithms.Names"/>.</summary>
     public string KeyAlgorithm { get; init; } = KeyAlgorithms.Default;
 

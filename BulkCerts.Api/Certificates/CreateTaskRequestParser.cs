@@ -101,6 +101,7 @@ public static class CreateTaskRequestParser
             DistinguishedNameQualifier = subject["distinguishedNameQualifier"],
             IncludeCertificateAuthority = includeCa,
             DaysExpiry = days ?? options.DefaultDaysExpiry,
+            DaysExpiryIsDefault = days is null,
             KeyAlgorithm = keyAlgorithm,
             Pkcs8PrivateKeys = pkcs8,
         };
@@ -144,6 +145,7 @@ public static class CreateTaskRequestParser
         var present = TryGet(certInfo, "commonNameList", out var list);
         if (commonName.Generator != NameGenerator.List)
         {
+            // Ignored, as the original service did, whose clients may send a list with any template.
             return null;
         }
 
@@ -192,6 +194,7 @@ public static class CreateTaskRequestParser
             return $"certInfo.commonName sets a quantity of {quantity}; the maximum is {maxQuantity}.";
         }
 
+        // The original service let the list or N override quantity, and its clients may send both.
         if (quantity > 0)
         {
             return null;
@@ -313,13 +316,10 @@ public static class CreateTaskRequestParser
                 "${list} in certInfo.commonName too.";
         }
 
-        // Increment names differ only in their digits, so the first and last stand for all.
-        long[] indexes = template.Generator == NameGenerator.List
-            ? [.. Enumerable.Range(0, quantity).Select(index => (long)index)]
-            : [0, quantity - 1];
-        foreach (var index in indexes)
+        // Every value is checked: increment digits run through A-F, which an IP address cannot hold.
+        for (var index = 0; index < quantity; index++)
         {
-            var value = template.NameAt(index, commonNameList?[(int)index]);
+            var value = template.NameAt(index, commonNameList?[index]);
             if (SubjectRules.CheckAltName(kind, value, field) is { } problem)
             {
                 return problem;

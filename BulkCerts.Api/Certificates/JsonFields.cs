@@ -74,12 +74,34 @@ internal static class JsonFields
             return $"{displayName} '{MessageText.Shorten(text)}' has {text.Length} characters; the maximum is {maxLength}.";
         }
 
-        if (text.Any(char.IsControl))
+        if (FindInvisibleCharacter(text) is { } position)
         {
-            return $"{displayName} contains a control character; remove line breaks, tabs and other control codes.";
+            return $"{displayName} '{MessageText.Shorten(text)}' contains the invisible or reserved character " +
+                $"U+{(int)text[position]:X4} at position {position + 1}; remove control, format (such as U+202E) " +
+                "and noncharacter code points.";
         }
 
         value = text;
+        return null;
+    }
+
+    /// <summary>
+    /// Returns the index of the first control character, format character (which can reorder or
+    /// hide text, as U+202E does) or noncharacter, or null when there is none.
+    /// </summary>
+    public static int? FindInvisibleCharacter(string text)
+    {
+        for (var index = 0; index < text.Length; index++)
+        {
+            var character = text[index];
+            var category = char.GetUnicodeCategory(character);
+            if (category is System.Globalization.UnicodeCategory.Control or System.Globalization.UnicodeCategory.Format
+                || character is '\uFFFE' or '\uFFFF' || character is >= '\uFDD0' and <= '\uFDEF')
+            {
+                return index;
+            }
+        }
+
         return null;
     }
 

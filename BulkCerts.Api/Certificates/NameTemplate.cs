@@ -115,7 +115,8 @@ public sealed partial record NameTemplate(NameGenerator Generator, string Prefix
         {
             if (!int.TryParse(match.Groups["count"].Value, CultureInfo.InvariantCulture, out var count))
             {
-                error = $"{field} '{template}' sets a quantity of {match.Groups["count"].Value}, which is too large.";
+                error = $"{field} '{template}' sets a quantity of {match.Groups["count"].Value}, which is too large; " +
+                    "use at most the configured maximum quantity.";
                 return null;
             }
 
@@ -126,8 +127,12 @@ public sealed partial record NameTemplate(NameGenerator Generator, string Prefix
         {
             if (start.Length == 0 || !start.All(char.IsAsciiHexDigit))
             {
+                var hexTail = new string([.. start.Reverse().TakeWhile(char.IsAsciiHexDigit).Reverse()]);
+                var hint = hexTail.Length > 0 && prefix.Length == 0
+                    ? $"put the fixed text in a prefix: `{start[..^hexTail.Length]}`{hexTail}${{increment}}"
+                    : "put hex digits such as 00A0 before ${increment}";
                 error = $"{field} '{template}' uses ${{increment}}, but its start value '{start}' is not a " +
-                    "hexadecimal number; put hex digits such as 00A0 before ${increment}.";
+                    $"hexadecimal number; {hint}.";
                 return null;
             }
 
@@ -148,6 +153,8 @@ public sealed partial record NameTemplate(NameGenerator Generator, string Prefix
                 return null;
             }
 
+
+            // The list's length sets the quantity, so a count in ${list(N)} is ignored, as it was originally.
             return new NameTemplate(NameGenerator.List, prefix, start, null);
         }
 

@@ -1,5 +1,6 @@
-using System.Net;
 using System.Text;
+using BulkCerts.CertEngine.Issuance;
+using BulkCerts.CertEngine.V1;
 
 namespace BulkCerts.Api.Certificates;
 
@@ -36,33 +37,34 @@ internal static class SubjectRules
             return $"{source} produces an empty common name; set a prefix or a start value.";
         }
 
-        var encoded = Encode(name, base64);
-        if (encoded.Length > MaxCommonNameLength)
+        if (string.IsNullOrWhiteSpace(name))
         {
-            var form = base64 ? $"'{name}' is {encoded.Length} characters in base64" : $"'{name}' has {name.Length} characters";
-            return $"{source} produces the common name {form}; the maximum is {MaxCommonNameLength}.";
+            return $"{source} produces a common name of only spaces; set visible text.";
+        }
+
+        // X.520 bounds the common name in characters, so count Unicode scalar values, not UTF-16 units.
+        var length = base64 ? Encode(name, base64).Length : name.EnumerateRunes().Count();
+        if (length > MaxCommonNameLength)
+        {
+            var form = base64 ? $"{length} characters long in base64" : $"{length} characters long";
+            return $"{source} produces the common name '{name}', which is {form}; the maximum is {MaxCommonNameLength}.";
         }
 
         return null;
     }
 
     /// <summary>Returns why <paramref name="value"/> is not a valid name of its kind, or null.</summary>
-    public static string? CheckAltName(SubjectAltNameKind kind, string value, string source) => kind switch
+    public static string? CheckAltName(SubjectAltNameKind kind, string value, string source)
     {
-        SubjectAltNameKind.Dns when !IsDnsName(value) =>
-            $"{source} produces '{value}', which is not a DNS name; use letters, digits and hyphens in dot-separated " +
-            "labels of at most 63 characters.",
-        SubjectAltNameKind.Uri when !Uri.TryCreate(value, UriKind.Absolute, out _) =>
-            $"{source} produces '{value}', which is not an absolute URI such as urn:device:0001 or https://example.com/d/1.",
-        SubjectAltNameKind.IpAddress when !IPAddress.TryParse(value, out _) =>
-            $"{source} produces '{value}', which is not an IPv4 or IPv6 address.",
-        _ => null,
-    };
+        var type = kind switch
+        {
+            SubjectAltNameKind.Dns => SubjectAltNameType.Dns,
+            SubjectAltNameKind.Uri => SubjectAltNameType.Uri,
+            _ => SubjectAltNameType.IpAddress,
+        };
 
-    private static bool IsDnsName(string value) =>
-        value.Length is > 0 and <= 253
-        && value.Split('.').All(label =>
-            label.Length is > 0 and <= 63
-            && label.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')
-            && label[0] != '-' && label[^1] != '-');
+        return SubjectAltNameValues.Check(type, value) is { } reason
+            ? $"{source} produces '{value}', which is invalid: {reason}."
+            : null;
+    }
 }

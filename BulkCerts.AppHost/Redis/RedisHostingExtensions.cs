@@ -1,7 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace BulkCerts.AppHost.Redis;
 
@@ -35,11 +33,6 @@ public static class RedisHostingExtensions
         var resource = new RedisServerResource(name, command, dataPath);
         var healthCheckKey = $"{name}-ping";
         builder.Services.AddHealthChecks().AddTypeActivatedCheck<RedisPingHealthCheck>(healthCheckKey, resource);
-        builder.Services.AddHostedService(services => new RedisExitWatcher(
-            name,
-            services.GetRequiredService<ResourceNotificationService>(),
-            services.GetRequiredService<IHostApplicationLifetime>(),
-            services.GetRequiredService<ILogger<RedisExitWatcher>>()));
 
         return builder.AddResource(resource)
             .WithEndpoint(name: RedisServerResource.EndpointName, scheme: "tcp")

@@ -25,6 +25,7 @@ internal static class CertificateAuthorityLoader
 
             AuthorityCertificateChecks.EnsureIsCertificateAuthority(source.Alias, certificate, certificateFile);
             AuthorityCertificateChecks.EnsureIsValid(source.Alias, certificate, certificateFile, now);
+            AuthorityCertificateChecks.EnsureChainIsOrdered(source.Alias, chain, certificateFile);
 
             return new CertificateAuthority(source.Alias, certificate, chain.Skip(1).ToList(), key);
         }

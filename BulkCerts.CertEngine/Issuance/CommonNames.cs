@@ -53,12 +53,14 @@ public static class CommonNames
                 return "The common name is empty; set a prefix or a generator value.";
             }
 
+            // X.520 bounds the common name in characters, so count Unicode scalar values, not UTF-16 units.
             var name = Generate(rule, firstIndex, offset);
-            if (name.Length > MaxLength)
+            var length = name.EnumerateRunes().Count();
+            if (length > MaxLength)
             {
                 return rule.Base64Encode
-                    ? $"Common name '{plain}' has {name.Length} characters in base64; the maximum is {MaxLength}."
-                    : $"Common name '{name}' has {name.Length} characters; the maximum is {MaxLength}.";
+                    ? $"Common name '{plain}' is {length} characters long in base64; the maximum is {MaxLength}."
+                    : $"Common name '{name}' is {length} characters long; the maximum is {MaxLength}.";
             }
         }
 

@@ -5,7 +5,10 @@ using BulkCerts.CertEngine.V1;
 
 namespace BulkCerts.CertEngine.Issuance;
 
-/// <summary>Syntax checks of subject alternative name values (RFC 5280 4.2.1.6).</summary>
+/// <summary>
+/// Syntax checks of subject alternative name values (RFC 5280 4.2.1.6). The Api compiles this file
+/// too, so that it rejects at POST exactly the values the engine would reject.
+/// </summary>
 internal static class SubjectAltNameValues
 {
     private const int MaxDnsNameLength = 253;
@@ -63,7 +66,15 @@ internal static class SubjectAltNameValues
             return "a URI needs a scheme, for example urn:dev:1 or https://example.com/devices/1";
         }
 
-        return value.All(char.IsAscii) ? null : "a URI may hold only ASCII characters; percent-encode the others";
+        if (!value.All(char.IsAscii))
+        {
+            return "a URI may hold only ASCII characters; percent-encode the others";
+        }
+
+        // A URI that needs escaping would be written to the certificate escaped, so not as sent.
+        return Uri.IsWellFormedUriString(value, UriKind.Absolute)
+            ? null
+            : "the URI has characters that must be percent-encoded, such as spaces, < > or a stray %";
     }
 
     private static string? CheckIpAddress(string value)
@@ -77,12 +88,16 @@ internal static class SubjectAltNameValues
                     : "an IPv6 address looks like 2001:db8::1, without a zone";
         }
 
-        // IPAddress.Parse also takes shorthand such as "10.1" for 10.0.0.1; require four decimal parts.
+        // IPAddress.Parse also takes shorthand such as "10.1" for 10.0.0.1, and reads a part with a
+        // leading zero as octal ("010" is 8); require four decimal parts without leading zeros.
         var parts = value.Split('.');
         var valid = parts.Length == 4 && parts.All(part =>
             part.Length is > 0 and <= 3
             && part.All(char.IsAsciiDigit)
+            && (part.Length == 1 || part[0] != '0')
             && int.Parse(part, CultureInfo.InvariantCulture) <= 255);
-        return valid ? null : "an IPv4 address has four decimal parts from 0 to 255, like 192.0.2.1";
+        return valid
+            ? null
+            : "an IPv4 address has four decimal parts from 0 to 255 without leading zeros, like 192.0.2.1";
     }
 }

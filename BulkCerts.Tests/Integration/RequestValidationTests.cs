@@ -110,7 +110,7 @@ public sealed class RequestValidationTests(BulkCertsAppFixture fixture)
             HttpStatusCode.BadRequest);
 
         Assert.StartsWith("certInfo.daysExpiry 500 would end after the CA's notAfter", message);
-        Assert.EndsWith("use at most 399 days.", message);
+        Assert.EndsWith("set certInfo.daysExpiry to at most 399 days.", message);
     }
 
     [Fact]

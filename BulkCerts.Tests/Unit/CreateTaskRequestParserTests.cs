@@ -72,7 +72,7 @@ public sealed class CreateTaskRequestParserTests
     [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "country": "1A"}}""", "certInfo.country '1A' is not a two-letter")]
     [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "daysExpiry": 826}}""", "certInfo.daysExpiry 826 is out of range")]
     [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "daysExpiry": 0}}""", "certInfo.daysExpiry 0 is out of range")]
-    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a\nb"}}""", "certInfo.commonName contains a control character")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a\nb"}}""", "certInfo.commonName 'a\nb' contains the invisible or reserved character U+000A at position 2")]
     [InlineData("""{"quantity": 1, "certInfo": {"commonName": ""}}""", "certInfo.commonName is empty")]
     [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a\ud800b"}}""", "certInfo.commonName is not valid Unicode text")]
     [InlineData("""{"quantity": "\udc00", "certInfo": {"commonName": "a"}}""", "quantity (a string that is not valid Unicode text) is not a number")]
@@ -127,20 +127,43 @@ public sealed class CreateTaskRequestParserTests
     [InlineData("""{"quantity": 1, "certInfo": {"commonName": "`dev-`${list}", "commonNameList": ["a", 5]}}""", "certInfo.commonNameList[1] 5 is not a string")]
     [InlineData("""{"certInfo": {"commonName": "AB${increment}"}}""", "quantity is missing")]
     [InlineData("""{"certInfo": {"commonName": "AB${increment(100001)}"}}""", "certInfo.commonName sets a quantity of 100001; the maximum is 100000")]
-    [InlineData("""{"quantity": 300, "certInfo": {"commonName": "`aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa`FF${increment}"}}""", "certInfo.commonName produces the common name 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa22A' has 65 characters; the maximum is 64")]
+    [InlineData("""{"quantity": 300, "certInfo": {"commonName": "`aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa`FF${increment}"}}""", "certInfo.commonName produces the common name 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa22A', which is 65 characters long; the maximum is 64")]
     [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "keyAlgorithm": "DSA-1024"}}""", "certInfo.keyAlgorithm 'DSA-1024' is not supported; use one of RSA-2048")]
     [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "privateKeyFormat": "pkcs1"}}""", "certInfo.privateKeyFormat 'pkcs1' is not supported")]
-    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "subjectAltNames": {"dns": ["bad_name"]}}}""", "certInfo.subjectAltNames.dns[0] produces 'bad_name', which is not a DNS name")]
-    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "subjectAltNames": {"ipAddress": ["10.0.0.300"]}}}""", "certInfo.subjectAltNames.ipAddress[0] produces '10.0.0.300', which is not an IPv4 or IPv6 address")]
-    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "subjectAltNames": {"uri": ["no scheme"]}}}""", "certInfo.subjectAltNames.uri[0] produces 'no scheme', which is not an absolute URI")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "subjectAltNames": {"dns": ["bad_name"]}}}""", "certInfo.subjectAltNames.dns[0] produces 'bad_name', which is invalid: label 'bad_name' may hold only letters")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "subjectAltNames": {"ipAddress": ["10.0.0.300"]}}}""", "certInfo.subjectAltNames.ipAddress[0] produces '10.0.0.300', which is invalid: an IPv4 address")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "subjectAltNames": {"uri": ["no scheme"]}}}""", "certInfo.subjectAltNames.uri[0] produces 'no scheme', which is invalid: a URI needs a scheme")]
     [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "subjectAltNames": {"email": ["x@y"]}}}""", "certInfo.subjectAltNames.email is not a list of dns, uri or ipAddress templates")]
     [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "subjectAltNames": {"dns": ["`d-`${list}"]}}}""", "uses ${list}, which takes its values from certInfo.commonNameList")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "subjectAltNames": {"ipAddress": ["010.000.000.001"]}}}""", "which is invalid: an IPv4 address has four decimal parts from 0 to 255 without leading zeros")]
+    [InlineData("""{"quantity": 16, "certInfo": {"commonName": "a", "subjectAltNames": {"ipAddress": ["`10.0.0.`1${increment}"]}}}""", "produces '10.0.0.A', which is invalid")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "subjectAltNames": {"uri": ["urn:a b"]}}}""", "must be percent-encoded")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a\u202Eb"}}""", "contains the invisible or reserved character U+202E at position 2")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "   "}}""", "produces a common name of only spaces")]
     public void RejectsBadTemplateRequest(string body, string expectedStart)
     {
         var result = Parse(body);
 
         Assert.Null(result.Request);
         Assert.Contains(expectedStart, result.Error);
+    }
+
+    [Fact]
+    public void CountsCommonNameInCharacters()
+    {
+        var name = string.Concat(Enumerable.Repeat("\U0001F600", 33));
+
+        var result = Parse($$$"""{"quantity": 1, "certInfo": {"commonName": "{{{name}}}"}}""");
+
+        Assert.NotNull(result.Request);
+    }
+
+    [Fact]
+    public void AcceptsWildcardDnsName()
+    {
+        var result = Parse("""{"quantity": 1, "certInfo": {"commonName": "a", "subjectAltNames": {"dns": ["*.example.com"]}}}""");
+
+        Assert.NotNull(result.Request);
     }
 
     [Fact]
@@ -173,7 +196,7 @@ public sealed class CreateTaskRequestParserTests
             JsonDocument.Parse($$$"""{"quantity": 1, "certInfo": {"commonName": "{{{name}}}a"}}""").RootElement, options);
 
         Assert.True(fits.Request?.Base64CommonName);
-        Assert.Contains("is 68 characters in base64; the maximum is 64", tooLong.Error);
+        Assert.Contains("which is 68 characters long in base64; the maximum is 64", tooLong.Error);
     }
 
     [Fact]
@@ -183,7 +206,7 @@ public sealed class CreateTaskRequestParserTests
 
         var result = Parse($$$"""{"quantity": 1, "certInfo": {"commonName": "{{{name}}}"}}""");
 
-        Assert.Contains("has 65 characters; the maximum is 64", result.Error);
+        Assert.Contains("which is 65 characters long; the maximum is 64", result.Error);
     }
 
     [Fact]
