@@ -59,9 +59,9 @@ public static class ApiServiceExtensions
     }
 
     /// <summary>
-    /// Adds a gRPC client of the CertEngine without the standard resilience handler: the chunk
-    /// dispatcher retries whole chunks itself, and a second retry layer would multiply the attempts
-    /// and hold a failing chunk for the handler's 30-second total timeout on each of them.
+    /// Adds a gRPC client of the CertEngine without the standard resilience handler, because the
+    /// chunk dispatcher retries whole chunks itself. A second retry layer would multiply the
+    /// attempts and hold a failing chunk for the handler's 30-second total timeout on each.
     /// </summary>
     private static void AddCertEngineClient<TClient>(this IHostApplicationBuilder builder)
         where TClient : class

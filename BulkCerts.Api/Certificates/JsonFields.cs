@@ -115,7 +115,7 @@ internal static class JsonFields
     }
 
     /// <summary>
-    /// Reads a JSON string. System.Text.Json throws when the string holds invalid UTF-8 or an
+    /// Reads a JSON string. System.Text.Json throws when the string contains invalid UTF-8 or an
     /// escaped unpaired surrogate, which a client can send but .NET cannot represent.
     /// </summary>
     public static bool TryGetText(JsonElement element, out string text)

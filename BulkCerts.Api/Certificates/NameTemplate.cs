@@ -29,7 +29,7 @@ public sealed partial record NameTemplate(NameGenerator Generator, string Prefix
     private const string Grammar = "use `prefix`START${increment}, ${static} or ${list}, for example `dev-`00A0${increment}";
 
     /// <summary>
-    /// Parses <paramref name="template"/>, or returns a message that quotes it and says what is
+    /// Parses <paramref name="template"/>, or returns a message that quotes it and states what is
     /// wrong. A positive N in <c>${increment(N)}</c> or <c>${static(N)}</c> sets the quantity.
     /// </summary>
     public static NameTemplate? Parse(string template, string field, out string? error)

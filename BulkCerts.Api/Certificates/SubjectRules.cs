@@ -25,7 +25,7 @@ internal static class SubjectRules
         char.IsAsciiLetterOrDigit(c) || c is ' ' or '\'' or '(' or ')' or '+' or ',' or '-' or '.' or '/' or ':'
             or '=' or '?');
 
-    /// <summary>Returns the common name as the certificate holds it: as is, or base64 of its UTF-8 bytes.</summary>
+    /// <summary>Returns the common name as the certificate contains it: as is, or base64 of its UTF-8 bytes.</summary>
     public static string Encode(string commonName, bool base64) =>
         base64 ? Convert.ToBase64String(Encoding.UTF8.GetBytes(commonName)) : commonName;
 

@@ -1,7 +1,7 @@
 namespace BulkCerts.Api.Tasks;
 
 /// <summary>
-/// How a task's quantity splits into chunks: ids start at 1 and every chunk but the last holds
+/// How a task's quantity splits into chunks: ids start at 1 and every chunk but the last contains
 /// <see cref="ChunkSize"/> certificates.
 /// </summary>
 public readonly record struct ChunkPlan(int Quantity, int ChunkSize)

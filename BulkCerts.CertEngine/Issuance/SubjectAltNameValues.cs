@@ -88,8 +88,8 @@ internal static class SubjectAltNameValues
                     : "an IPv6 address looks like 2001:db8::1, without a zone";
         }
 
-        // IPAddress.Parse also takes shorthand such as "10.1" for 10.0.0.1, and reads a part with a
-        // leading zero as octal ("010" is 8); require four decimal parts without leading zeros.
+        // IPAddress.Parse also takes shorthand such as "10.1" for 10.0.0.1, and it reads a part with a
+        // leading zero as octal ("010" is 8). So require four decimal parts without leading zeros.
         var parts = value.Split('.');
         var valid = parts.Length == 4 && parts.All(part =>
             part.Length is > 0 and <= 3

@@ -2,6 +2,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using BulkCerts.Tests.Support;
+using StackExchange.Redis;
 
 namespace BulkCerts.Tests.Integration;
 
@@ -60,6 +61,13 @@ public sealed class BulkCertsAppFixture : IAsyncLifetime
             BaseAddress = _app.GetEndpoint("api", "http"),
             Timeout = TimeSpan.FromMinutes(2),
         };
+    }
+
+    /// <summary>Connects to the app's Redis, for tests that check what is stored.</summary>
+    public async Task<ConnectionMultiplexer> ConnectRedisAsync()
+    {
+        var connectionString = await App.GetConnectionStringAsync("redis");
+        return await ConnectionMultiplexer.ConnectAsync(connectionString!);
     }
 
     public async Task DisposeAsync()

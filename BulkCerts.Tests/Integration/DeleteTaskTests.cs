@@ -1,7 +1,5 @@
 using System.Net;
-using Aspire.Hosting.Testing;
 using BulkCerts.Tests.Support;
-using StackExchange.Redis;
 
 namespace BulkCerts.Tests.Integration;
 
@@ -39,8 +37,8 @@ public sealed class DeleteTaskTests(BulkCertsAppFixture fixture)
         using var delete = await fixture.Api.DeleteAsync($"/certificates/{taskId}");
         Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
 
-        // The chunks in flight finish within this window (120 RSA keys take about 15 s on two
-        // cores); none of them may store its result for the deleted task.
+        // The chunks in flight finish within this window, since 120 RSA keys take about 15 s on two
+        // cores. None of them may store its result for the deleted task.
         for (var check = 0; check < 40; check++)
         {
             Assert.Empty(await FindKeysAsync(taskId));
@@ -67,8 +65,7 @@ public sealed class DeleteTaskTests(BulkCertsAppFixture fixture)
 
     private async Task<List<string>> FindKeysAsync(string taskId)
     {
-        var connectionString = await fixture.App.GetConnectionStringAsync("redis");
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(connectionString!);
+        await using var redis = await fixture.ConnectRedisAsync();
         var server = redis.GetServers()[0];
         return [.. server.Keys(pattern: $"*{taskId}*").Select(key => key.ToString())];
     }

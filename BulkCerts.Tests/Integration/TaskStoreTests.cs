@@ -1,5 +1,4 @@
 using System.Net;
-using Aspire.Hosting.Testing;
 using BulkCerts.Api;
 using BulkCerts.Api.Certificates;
 using BulkCerts.Api.Tasks;
@@ -82,9 +81,5 @@ public sealed class TaskStoreTests(BulkCertsAppFixture fixture)
         DaysExpiry = 30,
     };
 
-    private async Task<ConnectionMultiplexer> ConnectAsync()
-    {
-        var connectionString = await fixture.App.GetConnectionStringAsync("redis");
-        return await ConnectionMultiplexer.ConnectAsync(connectionString!);
-    }
+    private Task<ConnectionMultiplexer> ConnectAsync() => fixture.ConnectRedisAsync();
 }
