@@ -35,6 +35,7 @@ public static class ApiServiceExtensions
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<TaskStore>();
+        builder.Services.AddSingleton<IdempotencyKeys>();
         builder.Services.AddSingleton<SupplierDirectory>();
         builder.Services.AddSingleton<CertificateAuthorityCatalog>();
         builder.Services.AddSingleton<ResultProtector>();

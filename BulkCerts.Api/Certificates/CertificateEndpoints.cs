@@ -37,14 +37,16 @@ public static class CertificateEndpoints
     public static Task<Results<JsonHttpResult<TaskCreatedResponse>, ProblemHttpResult>> CreateTask(
         HttpRequest request,
         TaskStore tasks,
+        IdempotencyKeys idempotency,
         CertificateAuthorityCatalog catalog,
-        IOptions<BulkCertsOptions> options) =>
-        CreateTaskAsync(request, tasks, catalog, options.Value, options.Value.DefaultCertificateAuthority, supplierId: null);
+        IOptions<BulkCertsOptions> options) => CreateTaskAsync(
+            request, tasks, idempotency, catalog, options.Value, options.Value.DefaultCertificateAuthority, supplierId: null);
 
     public static Task<Results<JsonHttpResult<TaskCreatedResponse>, ProblemHttpResult>> CreateSupplierTask(
         string supplierId,
         HttpRequest request,
         TaskStore tasks,
+        IdempotencyKeys idempotency,
         CertificateAuthorityCatalog catalog,
         SupplierDirectory suppliers,
         IOptions<BulkCertsOptions> options)
@@ -62,7 +64,7 @@ public static class CertificateEndpoints
                     $"operator to map it to a CA with the setting BulkCerts:Suppliers:{supplierId}."));
         }
 
-        return CreateTaskAsync(request, tasks, catalog, options.Value, authority, supplierId);
+        return CreateTaskAsync(request, tasks, idempotency, catalog, options.Value, authority, supplierId);
     }
 
     public static async Task<Results<JsonHttpResult<TaskStatusResponse>, ProblemHttpResult>> GetTaskStatus(
@@ -147,6 +149,7 @@ public static class CertificateEndpoints
     private static async Task<Results<JsonHttpResult<TaskCreatedResponse>, ProblemHttpResult>> CreateTaskAsync(
         HttpRequest request,
         TaskStore tasks,
+        IdempotencyKeys idempotency,
         CertificateAuthorityCatalog catalog,
         BulkCertsOptions options,
         string certificateAuthority,
@@ -185,20 +188,95 @@ public static class CertificateEndpoints
                 return authorityProblem;
             }
 
-            using var activity = ChunkDispatcher.ActivitySource.StartActivity("bulkcerts.chunks publish", ActivityKind.Producer);
-            var traceContext = activity?.Context ?? Activity.Current?.Context ?? default;
-            var task = await tasks.CreateAsync(spec, parsed.CommonNameList, certificateAuthority, supplierId, traceContext);
-            activity?.SetTag("bulkcerts.task_id", task.TaskId);
-            activity?.SetTag("bulkcerts.chunks_total", task.ChunksTotal);
+            var taskId = TaskIds.New();
+            var idempotencyKey = request.Headers[IdempotencyKeys.HeaderName].ToString();
+            if (idempotencyKey.Length > 0)
+            {
+                var fingerprint = IdempotencyKeys.Fingerprint(request.Path, body.RootElement.GetRawText());
+                var replay = await ReplayAsync(idempotencyKey, fingerprint, taskId, tasks, idempotency);
+                if (replay is not null)
+                {
+                    return replay.Value.Problem is { } problem ? problem : Accepted(request, replay.Value.Task!, responseType);
+                }
+            }
 
-            request.HttpContext.Response.Headers.Location = $"/certificates/{task.TaskId}";
-            request.HttpContext.Response.Headers["x-taskid"] = task.TaskId;
-            return TypedResults.Json(
-                new TaskCreatedResponse(task.TaskId, task.Status),
-                StoreJson.Options,
-                responseType,
-                StatusCodes.Status202Accepted);
+            TaskRecord task;
+            using (var activity = ChunkDispatcher.ActivitySource.StartActivity("bulkcerts.chunks publish", ActivityKind.Producer))
+            {
+                var traceContext = activity?.Context ?? Activity.Current?.Context ?? default;
+                try
+                {
+                    task = await tasks.CreateAsync(
+                        spec, parsed.CommonNameList, certificateAuthority, supplierId, traceContext, taskId);
+                }
+                catch when (idempotencyKey.Length > 0)
+                {
+                    await idempotency.ReleaseAsync(idempotencyKey);
+                    throw;
+                }
+
+                activity?.SetTag("bulkcerts.task_id", task.TaskId);
+                activity?.SetTag("bulkcerts.chunks_total", task.ChunksTotal);
+            }
+
+            return Accepted(request, task, responseType);
         }
+    }
+
+    private static JsonHttpResult<TaskCreatedResponse> Accepted(HttpRequest request, TaskRecord task, string responseType)
+    {
+        request.HttpContext.Response.Headers.Location = $"/certificates/{task.TaskId}";
+        request.HttpContext.Response.Headers["x-taskid"] = task.TaskId;
+        return TypedResults.Json(
+            new TaskCreatedResponse(task.TaskId, task.Status),
+            StoreJson.Options,
+            responseType,
+            StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>
+    /// Returns the task an earlier request with the same Idempotency-Key created, a problem when the
+    /// key is invalid or was used for another request, or null when this request is the first.
+    /// </summary>
+    private static async Task<(TaskRecord? Task, ProblemHttpResult? Problem)?> ReplayAsync(
+        string key,
+        string fingerprint,
+        string newTaskId,
+        TaskStore tasks,
+        IdempotencyKeys idempotency)
+    {
+        if (!IdempotencyKeys.IsValid(key))
+        {
+            return (null, ApiResults.BadRequest(
+                $"{IdempotencyKeys.HeaderName} '{MessageText.Shorten(key)}' is not valid; use 1 to " +
+                $"{IdempotencyKeys.MaxLength} visible ASCII characters, such as a UUID."));
+        }
+
+        var earlier = await idempotency.ClaimAsync(key, fingerprint, newTaskId);
+        if (earlier is not { } claim)
+        {
+            return null;
+        }
+
+        if (claim.Fingerprint != fingerprint)
+        {
+            return (null, ApiResults.Problem(
+                StatusCodes.Status422UnprocessableEntity,
+                $"{IdempotencyKeys.HeaderName} '{MessageText.Shorten(key)}' was used for a different request " +
+                $"(task {claim.TaskId}); use a new key for a new request."));
+        }
+
+        if (await tasks.GetAsync(claim.TaskId) is { } task)
+        {
+            return (task, null);
+        }
+
+        // The earlier task was deleted: claim the key again for this request.
+        await idempotency.ReleaseAsync(key);
+        return await idempotency.ClaimAsync(key, fingerprint, newTaskId) is null
+            ? null
+            : (null, ApiResults.Problem(StatusCodes.Status409Conflict,
+                $"Another request with {IdempotencyKeys.HeaderName} '{MessageText.Shorten(key)}' is being created; retry."));
     }
 
     /// <summary>

@@ -74,12 +74,13 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
         IReadOnlyList<string>? commonNameList,
         string certificateAuthority,
         string? supplierId,
-        ActivityContext traceContext)
+        ActivityContext traceContext,
+        string? taskId = null)
     {
         var settings = options.Value;
         var plan = new ChunkPlan(request.Quantity, settings.ChunkSize);
         var record = new TaskRecord(
-            TaskIds.New(),
+            taskId ?? TaskIds.New(),
             TaskStates.Pending,
             clock.GetUtcNow().ToUnixTimeMilliseconds(),
             settings.ChunkSize,

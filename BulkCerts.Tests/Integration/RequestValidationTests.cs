@@ -215,6 +215,44 @@ public sealed class RequestValidationTests(BulkCertsAppFixture fixture)
         Assert.Equal("pending", json.RootElement.GetProperty("status").GetString());
     }
 
+    [Fact]
+    public async Task IdempotencyKeyReturnsSameTask()
+    {
+        var key = Guid.NewGuid().ToString();
+        const string Body = """{"quantity": 1, "certInfo": {"commonName": "idempotent", "keyAlgorithm": "EC-P256"}}""";
+
+        var first = await PostWithKeyAsync(key, Body);
+        var second = await PostWithKeyAsync(key, Body);
+        var other = await PostWithKeyAsync(Guid.NewGuid().ToString(), Body);
+
+        Assert.Equal(HttpStatusCode.Accepted, first.Status);
+        Assert.Equal(HttpStatusCode.Accepted, second.Status);
+        Assert.Equal(first.TaskId, second.TaskId);
+        Assert.NotEqual(first.TaskId, other.TaskId);
+    }
+
+    [Fact]
+    public async Task IdempotencyKeyReuseIsRejected()
+    {
+        var key = Guid.NewGuid().ToString();
+        await PostWithKeyAsync(key, """{"quantity": 1, "certInfo": {"commonName": "first", "keyAlgorithm": "EC-P256"}}""");
+        using var request = TaskClient.JsonRequest(
+            HttpMethod.Post, "/certificates", """{"quantity": 2, "certInfo": {"commonName": "second"}}""");
+        request.Headers.Add("Idempotency-Key", key);
+
+        var message = await SendExpectingErrorAsync(request, HttpStatusCode.UnprocessableEntity);
+
+        Assert.Contains($"Idempotency-Key '{key}' was used for a different request", message);
+    }
+
+    private async Task<(HttpStatusCode Status, string? TaskId)> PostWithKeyAsync(string key, string body)
+    {
+        using var request = TaskClient.JsonRequest(HttpMethod.Post, "/certificates", body);
+        request.Headers.Add("Idempotency-Key", key);
+        using var response = await fixture.Api.SendAsync(request);
+        return (response.StatusCode, response.Headers.TryGetValues("x-taskid", out var ids) ? ids.Single() : null);
+    }
+
     private Task<string> SendExpectingErrorAsync(HttpMethod method, string path, string? body, HttpStatusCode expected) =>
         SendExpectingErrorAsync(TaskClient.JsonRequest(method, path, body), expected);
 
