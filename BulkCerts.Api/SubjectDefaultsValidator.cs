@@ -66,10 +66,14 @@ internal static class SubjectDefaultsValidator
             {
                 yield return error!;
             }
-            else if (template.Generator is NameGenerator.Plain or NameGenerator.Static
-                && SubjectRules.CheckCommonName(template.NameAt(0), base64CommonNames, $"{Prefix}:CommonName") is { } problem)
+            else if (template.Generator is NameGenerator.Plain or NameGenerator.Static)
             {
-                yield return problem;
+                var source = $"{Prefix}:CommonName";
+                var problem = SubjectRules.CheckCommonName(template.NameAt(0), base64CommonNames, source);
+                if (problem is not null)
+                {
+                    yield return problem;
+                }
             }
         }
     }

@@ -61,7 +61,9 @@ internal static class ProjectResourceExtensions
         key.EndsWith("Passphrase", StringComparison.OrdinalIgnoreCase)
         || key.EndsWith("EncryptionKey", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Logs the project's HTTP address once it is healthy, so the console shows where to send requests.</summary>
+    /// <summary>
+    /// Logs the project's HTTP address once it is healthy, so the console shows where to send requests.
+    /// </summary>
     public static IResourceBuilder<ProjectResource> WithReadyMessage(this IResourceBuilder<ProjectResource> project)
     {
         project.ApplicationBuilder.Eventing.Subscribe<ResourceReadyEvent>(project.Resource, (readyEvent, _) =>

@@ -114,6 +114,7 @@ internal sealed partial class ResourceFailureWatcher(
         ILogger logger, string resource, string? state, int? exitCode, string output);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Error,
-        Message = "{Resource} is {State} (exit code {ExitCode}); restart it from the dashboard. Its last output:\n{Output}")]
+        Message = "{Resource} is {State} (exit code {ExitCode}); restart it from the dashboard. " +
+            "Its last output:\n{Output}")]
     private static partial void LogExited(ILogger logger, string resource, string? state, int? exitCode, string output);
 }

@@ -21,7 +21,8 @@ public sealed partial class CertificateAuthorityCatalog(
     /// Returns the authorities by alias (case-insensitive), the last known ones when the CertEngine
     /// cannot be reached, or null when it never could.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, CertificateAuthorityInfo>?> GetAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, CertificateAuthorityInfo>?> GetAsync(
+        CancellationToken cancellationToken)
     {
         var snapshot = Volatile.Read(ref _snapshot);
         if (snapshot is not null && clock.GetUtcNow() - snapshot.LoadedAt < RefreshInterval)
@@ -52,5 +53,7 @@ public sealed partial class CertificateAuthorityCatalog(
         Message = "Listing the CertEngine's certificate authorities failed with {StatusCode}: {Detail}")]
     private static partial void LogListFailed(ILogger logger, StatusCode statusCode, string detail);
 
-    private sealed record Snapshot(DateTimeOffset LoadedAt, IReadOnlyDictionary<string, CertificateAuthorityInfo> Authorities);
+    private sealed record Snapshot(
+        DateTimeOffset LoadedAt,
+        IReadOnlyDictionary<string, CertificateAuthorityInfo> Authorities);
 }

@@ -21,16 +21,15 @@ public static class CertificateAuthorityEndpoints
         return routes;
     }
 
-    public static async Task<Results<JsonHttpResult<List<CertificateAuthorityResponse>>, ProblemHttpResult>> ListAuthorities(
-        HttpRequest request,
-        CertificateAuthorityCatalog catalog,
-        IOptions<BulkCertsOptions> options)
+    public static async Task<Results<JsonHttpResult<List<CertificateAuthorityResponse>>, ProblemHttpResult>>
+        ListAuthorities(HttpRequest request, CertificateAuthorityCatalog catalog, IOptions<BulkCertsOptions> options)
     {
         if (MediaTypes.SelectJsonResponseType(request.Headers.Accept) is not { } responseType)
         {
             return ApiResults.Problem(
                 StatusCodes.Status406NotAcceptable,
-                $"Accept '{request.Headers.Accept}' excludes every type this endpoint returns; accept {MediaTypes.Json}.");
+                $"Accept '{request.Headers.Accept}' excludes every type this endpoint returns; " +
+                $"accept {MediaTypes.Json}.");
         }
 
         var authorities = await catalog.GetAsync(request.HttpContext.RequestAborted);
@@ -69,7 +68,8 @@ public static class CertificateAuthorityEndpoints
                 cancellationToken: request.HttpContext.RequestAborted);
             // FileNameStar encodes any alias; FileName keeps an ASCII fallback for old clients.
             var configuredAlias = response.Authority.Alias;
-            var asciiAlias = configuredAlias.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_');
+            var asciiAlias = configuredAlias.Select(c =>
+                char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_');
             var disposition = new ContentDispositionHeaderValue("inline")
             {
                 FileName = new string([.. asciiAlias]) + ".pem",
@@ -83,8 +83,8 @@ public static class CertificateAuthorityEndpoints
             return ApiResults.NotFound($"Certificate authority '{MessageText.Shorten(alias)}' is not configured; " +
                 "GET /certificateauthorities lists the configured ones.");
         }
-        catch (RpcException exception) when (exception.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded
-            or StatusCode.Internal)
+        catch (RpcException exception) when (exception.StatusCode
+            is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal)
         {
             return EngineUnavailable();
         }

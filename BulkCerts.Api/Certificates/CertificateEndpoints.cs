@@ -39,8 +39,11 @@ public static class CertificateEndpoints
         TaskStore tasks,
         IdempotencyKeys idempotency,
         CertificateAuthorityCatalog catalog,
-        IOptions<BulkCertsOptions> options) => CreateTaskAsync(
-            request, tasks, idempotency, catalog, options.Value, options.Value.DefaultCertificateAuthority, supplierId: null);
+        IOptions<BulkCertsOptions> options)
+    {
+        var authority = options.Value.DefaultCertificateAuthority;
+        return CreateTaskAsync(request, tasks, idempotency, catalog, options.Value, authority, supplierId: null);
+    }
 
     public static Task<Results<JsonHttpResult<TaskCreatedResponse>, ProblemHttpResult>> CreateSupplierTask(
         string supplierId,
@@ -54,7 +57,8 @@ public static class CertificateEndpoints
         if (!SupplierIds.IsValid(supplierId))
         {
             return Task.FromResult<Results<JsonHttpResult<TaskCreatedResponse>, ProblemHttpResult>>(
-                ApiResults.BadRequest($"Supplier id '{MessageText.Shorten(supplierId)}' is not valid; {SupplierIds.Rule}"));
+                ApiResults.BadRequest(
+                    $"Supplier id '{MessageText.Shorten(supplierId)}' is not valid; {SupplierIds.Rule}"));
         }
 
         if (!suppliers.TryGetAuthority(supplierId, out var authority))
@@ -164,8 +168,8 @@ public static class CertificateEndpoints
         {
             return ApiResults.Problem(
                 StatusCodes.Status415UnsupportedMediaType,
-                $"Content-Type '{MessageText.Shorten(request.ContentType ?? string.Empty)}' is not supported; send the body as " +
-                $"{MediaTypes.Json} or {MediaTypes.CdfJson}, encoded as UTF-8.");
+                $"Content-Type '{MessageText.Shorten(request.ContentType ?? string.Empty)}' is not supported; " +
+                $"send the body as {MediaTypes.Json} or {MediaTypes.CdfJson}, encoded as UTF-8.");
         }
 
         var (body, bodyError) = await ReadBodyAsync(request);
@@ -196,12 +200,15 @@ public static class CertificateEndpoints
                 var replay = await ReplayAsync(idempotencyKey, fingerprint, taskId, tasks, idempotency);
                 if (replay is not null)
                 {
-                    return replay.Value.Problem is { } problem ? problem : Accepted(request, replay.Value.Task!, responseType);
+                    return replay.Value.Problem is { } problem
+                        ? problem
+                        : Accepted(request, replay.Value.Task!, responseType);
                 }
             }
 
             TaskRecord task;
-            using (var activity = ChunkDispatcher.ActivitySource.StartActivity("bulkcerts.chunks publish", ActivityKind.Producer))
+            var source = ChunkDispatcher.ActivitySource;
+            using (var activity = source.StartActivity("bulkcerts.chunks publish", ActivityKind.Producer))
             {
                 var traceContext = activity?.Context ?? Activity.Current?.Context ?? default;
                 try
@@ -223,7 +230,10 @@ public static class CertificateEndpoints
         }
     }
 
-    private static JsonHttpResult<TaskCreatedResponse> Accepted(HttpRequest request, TaskRecord task, string responseType)
+    private static JsonHttpResult<TaskCreatedResponse> Accepted(
+        HttpRequest request,
+        TaskRecord task,
+        string responseType)
     {
         request.HttpContext.Response.Headers.Location = $"/certificates/{task.TaskId}";
         request.HttpContext.Response.Headers["x-taskid"] = task.TaskId;
@@ -276,7 +286,8 @@ public static class CertificateEndpoints
         return await idempotency.ClaimAsync(key, fingerprint, newTaskId) is null
             ? null
             : (null, ApiResults.Problem(StatusCodes.Status409Conflict,
-                $"Another request with {IdempotencyKeys.HeaderName} '{MessageText.Shorten(key)}' is being created; retry."));
+                $"Another request with {IdempotencyKeys.HeaderName} '{MessageText.Shorten(key)}' is being " +
+                "created; retry."));
     }
 
     /// <summary>
@@ -365,11 +376,13 @@ public static class CertificateEndpoints
         TaskIds.IsValid(taskId) ? await tasks.GetAsync(taskId.ToLowerInvariant()) : null;
 
     private static ProblemHttpResult TaskNotFound(string taskId) => TaskIds.IsValid(taskId)
-        ? ApiResults.NotFound($"Task {taskId} was not found. Check the id; tasks are deleted when their retention ends.")
+        ? ApiResults.NotFound(
+            $"Task {taskId} was not found. Check the id; tasks are deleted when their retention ends.")
         : ApiResults.NotFound($"Task id '{MessageText.Shorten(taskId)}' is not valid; task ids are {TaskIds.Format}.");
 
     private static ProblemHttpResult NotAcceptable(string? accept, string offered) => ApiResults.Problem(
         StatusCodes.Status406NotAcceptable,
-        $"Accept '{MessageText.Shorten(accept ?? string.Empty)}' excludes every type this endpoint returns; accept {offered}.");
+        $"Accept '{MessageText.Shorten(accept ?? string.Empty)}' excludes every type this endpoint returns; " +
+        $"accept {offered}.");
 
 }

@@ -69,16 +69,17 @@ public static class CreateTaskRequestParser
             return ParseResult.Fail(miscased);
         }
 
+        var maxQuantity = options.MaxQuantity;
         string? error;
         if ((error = ReadBoolean(body, "register", "register", out var register)) is not null
             || (error = ReadCommonName(certInfo, options, out var commonName)) is not null
-            || (error = ReadCommonNameList(certInfo, commonName!, options.MaxQuantity, out var commonNameList)) is not null
-            || (error = ResolveQuantity(body, commonName!, commonNameList, options.MaxQuantity, out var quantity)) is not null
+            || (error = ReadCommonNameList(certInfo, commonName!, maxQuantity, out var commonNameList)) is not null
+            || (error = ResolveQuantity(body, commonName!, commonNameList, maxQuantity, out var quantity)) is not null
             || (error = CheckCommonNames(commonName!, commonNameList, quantity, options.Base64CommonNames)) is not null
             || (error = ReadSubjectAltNames(certInfo, commonNameList, quantity, out var subjectAltNames)) is not null
             || (error = ReadSubject(certInfo, options.Defaults, out var subject)) is not null
             || (error = ReadBoolean(certInfo, "includeCA", "certInfo.includeCA", out var includeCa)) is not null
-            || (error = ReadWholeNumber(certInfo, "daysExpiry", "certInfo.daysExpiry", 1, MaxDaysExpiry, out var days)) is not null
+            || (error = ReadDaysExpiry(certInfo, out var days)) is not null
             || (error = ReadKeyAlgorithm(certInfo, out var keyAlgorithm)) is not null
             || (error = ReadPrivateKeyFormat(certInfo, out var pkcs8)) is not null)
         {
@@ -202,7 +203,12 @@ public static class CreateTaskRequestParser
 
         var error = ReadWholeNumber(body, "quantity", "quantity", 1, maxQuantity, out var value);
         quantity = value ?? 0;
-        return error ?? (value is null ? $"quantity is missing; quantity must be a whole number from 1 to {maxQuantity}." : null);
+        if (error is null && value is null)
+        {
+            error = $"quantity is missing; quantity must be a whole number from 1 to {maxQuantity}.";
+        }
+
+        return error;
     }
 
     /// <summary>
@@ -220,7 +226,8 @@ public static class CreateTaskRequestParser
             for (var index = 0; index < commonNameList.Count; index++)
             {
                 var source = $"certInfo.commonNameList[{index}]";
-                if (SubjectRules.CheckCommonName(commonName.NameAt(index, commonNameList[index]), base64, source) is { } error)
+                var name = commonName.NameAt(index, commonNameList[index]);
+                if (SubjectRules.CheckCommonName(name, base64, source) is { } error)
                 {
                     return error;
                 }
@@ -262,8 +269,8 @@ public static class CreateTaskRequestParser
             };
             if (kind is null || property.Value.ValueKind != JsonValueKind.Array)
             {
-                return $"certInfo.subjectAltNames.{MessageText.Shorten(property.Name)} is not a list of dns, uri or ipAddress " +
-                    $"templates; {Shape}.";
+                return $"certInfo.subjectAltNames.{MessageText.Shorten(property.Name)} is not a list of dns, " +
+                    $"uri or ipAddress templates; {Shape}.";
             }
 
             var index = 0;
@@ -385,6 +392,9 @@ public static class CreateTaskRequestParser
         return null;
     }
 
+    private static string? ReadDaysExpiry(JsonElement certInfo, out int? days) =>
+        ReadWholeNumber(certInfo, "daysExpiry", "certInfo.daysExpiry", 1, MaxDaysExpiry, out days);
+
     private static string? ReadKeyAlgorithm(JsonElement certInfo, out string keyAlgorithm)
     {
         keyAlgorithm = KeyAlgorithms.Default;
@@ -396,7 +406,8 @@ public static class CreateTaskRequestParser
 
         if (KeyAlgorithms.Canonical(name) is not { } canonical)
         {
-            return $"certInfo.keyAlgorithm '{name}' is not supported; use one of {string.Join(", ", KeyAlgorithms.Names)}.";
+            var supported = string.Join(", ", KeyAlgorithms.Names);
+            return $"certInfo.keyAlgorithm '{name}' is not supported; use one of {supported}.";
         }
 
         keyAlgorithm = canonical;

@@ -9,7 +9,13 @@ namespace BulkCerts.Api.Certificates;
 /// </summary>
 internal static class JsonFields
 {
-    public static string? ReadWholeNumber(JsonElement parent, string name, string displayName, int min, int max, out int? value)
+    public static string? ReadWholeNumber(
+        JsonElement parent,
+        string name,
+        string displayName,
+        int min,
+        int max,
+        out int? value)
     {
         value = null;
         if (!TryGet(parent, name, out var element))
@@ -23,7 +29,8 @@ internal static class JsonFields
             return $"{displayName} {Describe(element)} is not a number; {range}.";
         }
 
-        if (!element.TryGetDecimal(out var number) || number != decimal.Truncate(number) || number < min || number > max)
+        if (!element.TryGetDecimal(out var number) || number != decimal.Truncate(number)
+            || number < min || number > max)
         {
             return $"{displayName} {Describe(element)} is out of range; {range}.";
         }
@@ -50,7 +57,12 @@ internal static class JsonFields
     }
 
     /// <summary>Reads a string of at most <paramref name="maxLength"/> characters without control characters.</summary>
-    public static string? ReadString(JsonElement parent, string name, string displayName, int maxLength, out string? value)
+    public static string? ReadString(
+        JsonElement parent,
+        string name,
+        string displayName,
+        int maxLength,
+        out string? value)
     {
         value = null;
         return TryGet(parent, name, out var element) ? CheckString(element, displayName, maxLength, out value) : null;
@@ -71,7 +83,8 @@ internal static class JsonFields
 
         if (text.Length > maxLength)
         {
-            return $"{displayName} '{MessageText.Shorten(text)}' has {text.Length} characters; the maximum is {maxLength}.";
+            return $"{displayName} '{MessageText.Shorten(text)}' has {text.Length} characters; " +
+                $"the maximum is {maxLength}.";
         }
 
         if (FindInvisibleCharacter(text) is { } position)

@@ -24,7 +24,7 @@ public static class KeyAlgorithms
 
     /// <summary>Returns the canonical spelling of <paramref name="name"/>, or null when it is unknown.</summary>
     public static string? Canonical(string name) =>
-        ByName.ContainsKey(name) ? ByName.Keys.First(key => key.Equals(name, StringComparison.OrdinalIgnoreCase)) : null;
+        ByName.Keys.FirstOrDefault(key => key.Equals(name, StringComparison.OrdinalIgnoreCase));
 
     public static KeyAlgorithm ToProto(string name) => ByName[name];
 }

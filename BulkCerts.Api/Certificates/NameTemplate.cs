@@ -26,7 +26,8 @@ public enum NameGenerator
 /// </summary>
 public sealed partial record NameTemplate(NameGenerator Generator, string Prefix, string Start, int? Quantity)
 {
-    private const string Grammar = "use `prefix`START${increment}, ${static} or ${list}, for example `dev-`00A0${increment}";
+    private const string Grammar =
+        "use `prefix`START${increment}, ${static} or ${list}, for example `dev-`00A0${increment}";
 
     /// <summary>
     /// Parses <paramref name="template"/>, or returns a message that quotes it and states what is

@@ -47,7 +47,8 @@ internal static class SubjectRules
         if (length > MaxCommonNameLength)
         {
             var form = base64 ? $"{length} characters long in base64" : $"{length} characters long";
-            return $"{source} produces the common name '{name}', which is {form}; the maximum is {MaxCommonNameLength}.";
+            return $"{source} produces the common name '{name}', which is {form}; " +
+                $"the maximum is {MaxCommonNameLength}.";
         }
 
         return null;

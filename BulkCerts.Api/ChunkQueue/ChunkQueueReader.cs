@@ -26,7 +26,8 @@ public sealed class ChunkQueueReader(IConnectionMultiplexer redis, IOptions<Bulk
                 StreamPosition.Beginning,
                 createStream: true);
         }
-        catch (RedisServerException exception) when (exception.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
+        catch (RedisServerException exception)
+            when (exception.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
         {
             // The group exists: another replica or an earlier run created it.
         }

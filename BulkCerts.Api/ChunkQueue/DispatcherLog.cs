@@ -21,20 +21,32 @@ internal static partial class DispatcherLog
     [LoggerMessage(EventId = 304, Level = LogLevel.Warning,
         Message = "Chunk {ChunkId} of task {TaskId} failed on attempt {Attempt} of {MaxAttempts}; retrying in {Delay}")]
     public static partial void ChunkAttemptFailed(
-        this ILogger logger, Exception exception, string taskId, int chunkId, int attempt, int maxAttempts, TimeSpan delay);
+        this ILogger logger,
+        Exception exception,
+        string taskId,
+        int chunkId,
+        int attempt,
+        int maxAttempts,
+        TimeSpan delay);
 
-    [LoggerMessage(EventId = 305, Level = LogLevel.Error, Message = "Task {TaskId} failed at chunk {ChunkId}: {Reason}")]
+    [LoggerMessage(EventId = 305, Level = LogLevel.Error,
+        Message = "Task {TaskId} failed at chunk {ChunkId}: {Reason}")]
     public static partial void TaskFailed(this ILogger logger, string taskId, int chunkId, string reason);
 
     [LoggerMessage(EventId = 306, Level = LogLevel.Warning,
         Message = "Dispatcher worker failed {Failures} times in a row; retrying")]
     public static partial void WorkerFailed(this ILogger logger, Exception exception, int failures);
 
-    [LoggerMessage(EventId = 307, Level = LogLevel.Warning, Message = "Chunk queue entry {EntryId} is malformed; dropped")]
+    [LoggerMessage(EventId = 307, Level = LogLevel.Warning,
+        Message = "Chunk queue entry {EntryId} is malformed; dropped")]
     public static partial void MalformedEntryDropped(this ILogger logger, string entryId);
 
     [LoggerMessage(EventId = 309, Level = LogLevel.Error, Message = "Chunk {ChunkId} of task {TaskId} failed")]
-    public static partial void ChunkFailedUnexpectedly(this ILogger logger, Exception exception, string taskId, int chunkId);
+    public static partial void ChunkFailedUnexpectedly(
+        this ILogger logger,
+        Exception exception,
+        string taskId,
+        int chunkId);
 
     [LoggerMessage(EventId = 308, Level = LogLevel.Warning, Message = "Renewing the claim on entry {EntryId} failed")]
     public static partial void ClaimRenewalFailed(this ILogger logger, Exception exception, string entryId);

@@ -128,7 +128,9 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
     public async Task<bool> IsChunkCompleteAsync(string taskId, int chunkId) =>
         await _database.SetContainsAsync(TaskKeys.CompletedChunks(taskId), chunkId);
 
-    /// <summary>Returns <paramref name="count"/> entries of the task's commonNameList from <paramref name="first"/>.</summary>
+    /// <summary>
+    /// Returns <paramref name="count"/> entries of the task's commonNameList from <paramref name="first"/>.
+    /// </summary>
     public async Task<IReadOnlyList<string>> GetCommonNamesAsync(string taskId, long first, int count)
     {
         var values = await _database.ListRangeAsync(TaskKeys.CommonNames(taskId), first, first + count - 1);
@@ -176,7 +178,9 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
     /// <summary>Returns whether every chunk result of a complete task is still stored.</summary>
     public async Task<bool> AllChunkResultsExistAsync(TaskRecord task)
     {
-        var keys = Enumerable.Range(1, task.ChunksTotal).Select(chunkId => TaskKeys.Chunk(task.TaskId, chunkId)).ToArray();
+        var keys = Enumerable.Range(1, task.ChunksTotal)
+            .Select(chunkId => TaskKeys.Chunk(task.TaskId, chunkId))
+            .ToArray();
         return await _database.KeyExistsAsync(keys) == keys.Length;
     }
 

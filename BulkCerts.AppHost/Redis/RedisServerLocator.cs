@@ -27,7 +27,8 @@ internal static class RedisServerLocator
             && Environment.IsPrivilegedProcess
             && FindOnPath("apt-get") is { } aptGet)
         {
-            Console.WriteLine($"{ServerName} is not on PATH; installing it with apt-get (set Redis:Install=never to stop this).");
+            Console.WriteLine(
+                $"{ServerName} is not on PATH; installing it with apt-get (set Redis:Install=never to stop this).");
             if (Run(aptGet, "install -y redis-server") != 0)
             {
                 Run(aptGet, "update");
