@@ -81,8 +81,8 @@ internal static class ProjectResourceExtensions
 
     /// <summary>
     /// Removes the in-memory retry of the OTLP exporter that Aspire turns on. At shutdown the
-    /// dashboard's receiver is already gone, and the retry delays every stop for 13 to 15 seconds
-    /// until the orchestrator kills the process; without it a stop takes about 2 seconds.
+    /// dashboard's receiver is already gone, so the retry delays every stop for 13 to 15 seconds
+    /// until the orchestrator kills the process. Without it a stop takes about 2 seconds.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithoutOtlpRetry(this IResourceBuilder<ProjectResource> project) =>
         project.WithAnnotation(new EnvironmentCallbackAnnotation(context =>

@@ -10,7 +10,7 @@ public sealed class CertEngineOptions
     public const string SectionName = "CertEngine";
 
     /// <summary>
-    /// Folder that holds the generated development CA, relative to the content root unless absolute.
+    /// Folder that contains the generated development CA, relative to the content root unless absolute.
     /// </summary>
     [Required]
     public string DataPath { get; set; } = "data";

@@ -26,10 +26,7 @@ public static class CertificateAuthorityEndpoints
     {
         if (MediaTypes.SelectJsonResponseType(request.Headers.Accept) is not { } responseType)
         {
-            return ApiResults.Problem(
-                StatusCodes.Status406NotAcceptable,
-                $"Accept '{request.Headers.Accept}' excludes every type this endpoint returns; " +
-                $"accept {MediaTypes.Json}.");
+            return ApiResults.NotAcceptable(request.Headers.Accept, MediaTypes.Json);
         }
 
         var authorities = await catalog.GetAsync(request.HttpContext.RequestAborted);

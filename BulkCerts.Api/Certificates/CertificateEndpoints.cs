@@ -78,7 +78,7 @@ public static class CertificateEndpoints
     {
         if (MediaTypes.SelectJsonResponseType(request.Headers.Accept) is not { } responseType)
         {
-            return NotAcceptable(request.Headers.Accept, $"{MediaTypes.Json} or {MediaTypes.CdfJson}");
+            return ApiResults.NotAcceptable(request.Headers.Accept, $"{MediaTypes.Json} or {MediaTypes.CdfJson}");
         }
 
         if (await FindTaskAsync(taskId, tasks) is not { } task)
@@ -105,7 +105,7 @@ public static class CertificateEndpoints
         var accept = context.Request.Headers.Accept;
         if (!MediaTypes.AcceptsZip(accept))
         {
-            return NotAcceptable(accept, MediaTypes.Zip);
+            return ApiResults.NotAcceptable(accept, MediaTypes.Zip);
         }
 
         if (await FindTaskAsync(taskId, tasks) is not { } task)
@@ -161,7 +161,7 @@ public static class CertificateEndpoints
     {
         if (MediaTypes.SelectJsonResponseType(request.Headers.Accept) is not { } responseType)
         {
-            return NotAcceptable(request.Headers.Accept, $"{MediaTypes.Json} or {MediaTypes.CdfJson}");
+            return ApiResults.NotAcceptable(request.Headers.Accept, $"{MediaTypes.Json} or {MediaTypes.CdfJson}");
         }
 
         if (!MediaTypes.IsJsonContent(request.ContentType))
@@ -379,10 +379,4 @@ public static class CertificateEndpoints
         ? ApiResults.NotFound(
             $"Task {taskId} was not found. Check the id; tasks are deleted when their retention ends.")
         : ApiResults.NotFound($"Task id '{MessageText.Shorten(taskId)}' is not valid; task ids are {TaskIds.Format}.");
-
-    private static ProblemHttpResult NotAcceptable(string? accept, string offered) => ApiResults.Problem(
-        StatusCodes.Status406NotAcceptable,
-        $"Accept '{MessageText.Shorten(accept ?? string.Empty)}' excludes every type this endpoint returns; " +
-        $"accept {offered}.");
-
 }

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace BulkCerts.Api.ChunkQueue;
 
 /// <summary>
-/// Reports Degraded when the CertEngine does not answer its gRPC health check. The Api still
+/// Reports Degraded when the CertEngine does not respond to its gRPC health check. The Api still
 /// accepts tasks then, and their chunks wait in the queue, so it is not Unhealthy.
 /// </summary>
 internal sealed class CertEngineHealthCheck(Health.HealthClient client) : IHealthCheck

@@ -138,7 +138,7 @@ public sealed class ChunkIssuer(CertificateEngine.CertificateEngineClient client
         || spec.SubjectAltNames.Any(altName => altName.Value.Generator == NameGenerator.List);
 
     /// <summary>
-    /// Checks that the stream held each requested index exactly once and sorts by index, so the
+    /// Checks that the stream contained each requested index exactly once and sorts by index, so the
     /// stored chunk is in task order.
     /// </summary>
     private static void EnsureComplete(IssueCertificatesResponse result, IssueCertificatesRequest request)

@@ -16,4 +16,10 @@ public static class ApiResults
     public static ProblemHttpResult BadRequest(string message) => Problem(StatusCodes.Status400BadRequest, message);
 
     public static ProblemHttpResult NotFound(string message) => Problem(StatusCodes.Status404NotFound, message);
+
+    /// <summary>Rejects an Accept header that excludes every type the endpoint returns.</summary>
+    public static ProblemHttpResult NotAcceptable(string? accept, string offered) => Problem(
+        StatusCodes.Status406NotAcceptable,
+        $"Accept '{MessageText.Shorten(accept ?? string.Empty)}' excludes every type this endpoint returns; " +
+        $"accept {offered}.");
 }

@@ -43,8 +43,8 @@ internal static class ResultKeyLoader
     }
 
     /// <summary>
-    /// Writes a new key to a file of its own, then links it into place; when another replica got
-    /// there first, the link fails and both use the existing key.
+    /// Writes a new key to a file of its own, then moves it into place. When another replica got
+    /// there first, the move fails and both use the existing key.
     /// </summary>
     private static void CreateKeyFile(string folder, string path)
     {

@@ -92,7 +92,7 @@ public sealed class ProfileTests(BulkCertsAppFixture fixture)
         if (algorithm.StartsWith("ML-DSA", StringComparison.Ordinal))
         {
             // OpenSSL 3.0 cannot decode an ML-DSA public key, so openssl verify fails before it
-            // checks the signature; the CA's RSA signature is checked from the DER instead.
+            // checks the signature. The CA's RSA signature is checked from the DER instead.
             var authority = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(fixture.DefaultCaCertificatePath));
             Assert.True(IssuerSignature.IsSignedByRsaIssuer(entries[$"{certId}_cert.pem"], authority));
         }

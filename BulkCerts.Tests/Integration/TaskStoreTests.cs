@@ -21,7 +21,7 @@ public sealed class TaskStoreTests(BulkCertsAppFixture fixture)
             """{"quantity": 1, "certInfo": {"commonName": "twice"}}""");
         await TaskClient.WaitForEndAsync(fixture.Api, taskId, TimeSpan.FromMinutes(5));
         await using var redis = await ConnectAsync();
-        var store = new TaskStore(redis, Options.Create(new BulkCertsOptions()), TimeProvider.System);
+        var store = CreateStore(redis);
         var storedBefore = await store.GetChunkResultAsync(taskId, 1);
 
         var completion = await store.CompleteChunkAsync(taskId, 1, [1, 2, 3]);
@@ -41,7 +41,7 @@ public sealed class TaskStoreTests(BulkCertsAppFixture fixture)
     {
         // Written to the store directly, because the Api rejects an unknown CA before queueing.
         await using var redis = await ConnectAsync();
-        var store = new TaskStore(redis, Options.Create(new BulkCertsOptions()), TimeProvider.System);
+        var store = CreateStore(redis);
         var task = await store.CreateAsync(Spec(100_000), null, "missing-ca", null, default);
         Assert.Equal(1000, task.ChunksTotal);
 
@@ -73,6 +73,9 @@ public sealed class TaskStoreTests(BulkCertsAppFixture fixture)
         Assert.DoesNotContain("PRIVATE KEY", text);
         Assert.DoesNotContain("CERTIFICATE", text);
     }
+
+    private static TaskStore CreateStore(IConnectionMultiplexer redis) =>
+        new(redis, Options.Create(new BulkCertsOptions()), TimeProvider.System);
 
     private static CertificateRequestSpec Spec(int quantity) => new()
     {
