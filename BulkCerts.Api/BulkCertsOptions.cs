@@ -62,6 +62,18 @@ public sealed class BulkCertsOptions
     public int MaxChunkAttempts { get; set; } = 5;
 
     /// <summary>
+    /// Delay before the second attempt at a chunk; it doubles for each further attempt, up to 30
+    /// seconds, with some jitter.
+    /// </summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long a stopping Api lets chunks in flight finish. Chunks still unfinished then are put
+    /// back in the queue for another dispatcher.
+    /// </summary>
+    public TimeSpan ShutdownDrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// Idle time after which a chunk taken by a dispatcher that stopped responding is taken over
     /// by another. A working dispatcher renews its claim at a third of this interval.
     /// </summary>

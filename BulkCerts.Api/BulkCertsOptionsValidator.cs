@@ -28,6 +28,17 @@ internal sealed class BulkCertsOptionsValidator : IValidateOptions<BulkCertsOpti
             failures.Add($"{Section}:QueuePollInterval is {options.QueuePollInterval}; set a positive duration.");
         }
 
+        if (options.RetryDelay < TimeSpan.Zero)
+        {
+            failures.Add($"{Section}:RetryDelay is {options.RetryDelay}; set zero or a positive duration.");
+        }
+
+        if (options.ShutdownDrainTimeout < TimeSpan.Zero)
+        {
+            failures.Add(
+                $"{Section}:ShutdownDrainTimeout is {options.ShutdownDrainTimeout}; set zero or a positive duration.");
+        }
+
         foreach (var (supplier, alias) in options.Suppliers)
         {
             if (!SupplierIds.IsValid(supplier))

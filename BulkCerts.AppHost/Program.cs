@@ -5,11 +5,15 @@ using BulkCerts.AppHost.Redis;
 var builder = DistributedApplication.CreateBuilder(args);
 
 var dataPath = Path.GetFullPath(builder.Configuration["DataPath"] ?? "../.data", builder.AppHostDirectory);
-var replicas = builder.Configuration.GetValue("CertEngine:Replicas", 1);
-if (replicas < 1)
+var engineReplicas = builder.Configuration.GetValue("CertEngine:Replicas", 1);
+var apiReplicas = builder.Configuration.GetValue("Api:Replicas", 1);
+foreach (var (key, value) in new[] { ("CertEngine:Replicas", engineReplicas), ("Api:Replicas", apiReplicas) })
 {
-    Console.Error.WriteLine($"CertEngine:Replicas is {replicas}; set 1 or more.");
-    return 1;
+    if (value < 1)
+    {
+        Console.Error.WriteLine($"{key} is {value}; set 1 or more.");
+        return 1;
+    }
 }
 
 IResourceBuilder<IResourceWithConnectionString> redis;
@@ -26,13 +30,14 @@ catch (RedisSetupException exception)
 ResourceFailureWatcher.Register(builder);
 
 var certEngine = builder.AddProject<Projects.BulkCerts_CertEngine>("certengine")
-    .WithReplicas(replicas)
+    .WithReplicas(engineReplicas)
     .WithEnvironment("CertEngine__DataPath", Path.Combine(dataPath, "certengine"))
     .WithConfigurationSection("CertEngine")
     .WithHttpHealthCheck("/health", endpointName: "http")
     .WithoutOtlpRetry();
 
 var api = builder.AddProject<Projects.BulkCerts_Api>("api")
+    .WithReplicas(apiReplicas)
     .WithReference(redis)
     .WaitFor(redis)
     .WithReference(certEngine)

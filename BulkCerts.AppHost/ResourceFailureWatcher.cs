@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -6,20 +7,30 @@ using Microsoft.Extensions.Logging;
 namespace BulkCerts.AppHost;
 
 /// <summary>
-/// Reports a resource that fails or exits, with the end of its log, on the AppHost console. One
-/// that fails before it was ever healthy stops the app: everything waiting for it would wait
-/// forever, with the reason visible only in the dashboard.
+/// Watches the resources and reports a failure with the end of the resource's log on the AppHost
+/// console. One that fails before it was ever healthy stops the app: everything waiting for it
+/// would wait forever, with the reason visible only in the dashboard. One that crashes after it
+/// was healthy (exits with a code other than 0) is started again, after a delay that doubles with
+/// each crash in a row, when <c>Supervisor:RestartCrashed</c> is true, as it is by default.
+/// A resource stopped from the dashboard exits with code 0 and stays stopped.
 /// </summary>
 internal sealed partial class ResourceFailureWatcher(
     ResourceNotificationService notifications,
     ResourceLoggerService resourceLogs,
+    ResourceCommandService commands,
+    IConfiguration configuration,
     IHostApplicationLifetime lifetime,
     ILogger<ResourceFailureWatcher> logger)
 {
     private const int LogLinesShown = 15;
+    private static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(30);
+
+    /// <summary>Crashes further apart than this do not count as in a row.</summary>
+    private static readonly TimeSpan CrashWindow = TimeSpan.FromMinutes(5);
 
     private readonly HashSet<string> _healthy = [];
-    private readonly HashSet<string> _reported = [];
+    private readonly HashSet<string> _handled = [];
+    private readonly Dictionary<string, (int Count, DateTimeOffset Last)> _crashes = [];
 
     /// <summary>
     /// Starts watching when the app starts. Hosted services start only after the orchestrator has
@@ -33,6 +44,8 @@ internal sealed partial class ResourceFailureWatcher(
             _ = Task.Run(() => watcher.WatchAsync(lifetime.ApplicationStopping));
             return Task.CompletedTask;
         });
+
+    private bool RestartCrashed => configuration.GetValue("Supervisor:RestartCrashed", true);
 
     private async Task WatchAsync(CancellationToken stoppingToken)
     {
@@ -51,31 +64,77 @@ internal sealed partial class ResourceFailureWatcher(
         await foreach (var update in notifications.WatchAsync(stoppingToken))
         {
             var id = update.ResourceId;
+            var state = update.Snapshot.State?.Text;
             if (update.Snapshot.HealthStatus == HealthStatus.Healthy)
             {
                 _healthy.Add(id);
             }
 
-            var state = update.Snapshot.State?.Text;
+            if (state == KnownResourceStates.Running || state == KnownResourceStates.Starting)
+            {
+                _handled.Remove(id);
+                continue;
+            }
+
             var failed = state == KnownResourceStates.FailedToStart
                 || (state == KnownResourceStates.Exited || state == KnownResourceStates.Finished)
                     && update.Snapshot.ExitCode is not 0;
-            if (!failed || lifetime.ApplicationStopping.IsCancellationRequested || !_reported.Add(id))
+            if (!failed || lifetime.ApplicationStopping.IsCancellationRequested || !_handled.Add(id))
             {
                 continue;
             }
 
             var tail = await ReadLogTailAsync(id, stoppingToken);
-            if (_healthy.Contains(id))
+            if (!_healthy.Contains(id))
+            {
+                LogFailedBeforeHealthy(logger, id, state, update.Snapshot.ExitCode, tail);
+                Environment.ExitCode = 1;
+                lifetime.StopApplication();
+                return;
+            }
+
+            if (!RestartCrashed)
             {
                 LogExited(logger, id, state, update.Snapshot.ExitCode, tail);
                 continue;
             }
 
-            LogFailedBeforeHealthy(logger, id, state, update.Snapshot.ExitCode, tail);
-            Environment.ExitCode = 1;
-            lifetime.StopApplication();
-            return;
+            var delay = NextRestartDelay(id);
+            LogRestarting(logger, id, state, update.Snapshot.ExitCode, delay.TotalSeconds, tail);
+            _ = RestartAsync(id, delay, stoppingToken);
+        }
+    }
+
+    private TimeSpan NextRestartDelay(string resourceId)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var count = _crashes.TryGetValue(resourceId, out var crashes) && now - crashes.Last < CrashWindow
+            ? crashes.Count + 1
+            : 1;
+        _crashes[resourceId] = (count, now);
+        var seconds = Math.Min(MaxRestartDelay.TotalSeconds, Math.Pow(2, count - 1));
+        return TimeSpan.FromSeconds(seconds);
+    }
+
+    private async Task RestartAsync(string resourceId, TimeSpan delay, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(delay, stoppingToken);
+            var result = await commands.ExecuteCommandAsync(
+                resourceId, KnownResourceCommands.StartCommand, stoppingToken);
+            if (!result.Success)
+            {
+                LogRestartFailed(logger, resourceId, result.Message ?? "no reason given");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The app is stopping.
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or ArgumentException)
+        {
+            LogRestartFailed(logger, resourceId, exception.Message);
         }
     }
 
@@ -117,4 +176,14 @@ internal sealed partial class ResourceFailureWatcher(
         Message = "{Resource} is {State} (exit code {ExitCode}); restart it from the dashboard. " +
             "Its last output:\n{Output}")]
     private static partial void LogExited(ILogger logger, string resource, string? state, int? exitCode, string output);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Error,
+        Message = "{Resource} is {State} (exit code {ExitCode}); starting it again in {DelaySeconds} s. " +
+            "Its last output:\n{Output}")]
+    private static partial void LogRestarting(
+        ILogger logger, string resource, string? state, int? exitCode, double delaySeconds, string output);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Error,
+        Message = "Starting {Resource} again failed: {Reason}; start it from the dashboard")]
+    private static partial void LogRestartFailed(ILogger logger, string resource, string reason);
 }

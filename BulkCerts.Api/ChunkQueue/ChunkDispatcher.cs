@@ -11,8 +11,15 @@ namespace BulkCerts.Api.ChunkQueue;
 /// <summary>
 /// Takes chunks from the queue and issues them: <see cref="BulkCertsOptions.MaxChunksInFlight"/>
 /// workers, each taking one chunk at a time, first from abandoned entries, then new ones.
-/// An entry is acknowledged only after its result is stored or its task has ended.
+/// An entry is acknowledged only after its result is stored or its task has ended, so a chunk
+/// whose dispatcher dies stays pending until another dispatcher claims it.
 /// </summary>
+/// <remarks>
+/// Attempts are counted in Redis, so a chunk that brings down every dispatcher that takes it
+/// still ends its task after <see cref="BulkCertsOptions.MaxChunkAttempts"/>. When the Api stops,
+/// workers take no new chunks, let the ones in flight finish within
+/// <see cref="BulkCertsOptions.ShutdownDrainTimeout"/>, and put the rest back in the queue.
+/// </remarks>
 public sealed class ChunkDispatcher(
     ChunkQueueReader queue,
     ChunkIssuer issuer,
@@ -26,6 +33,7 @@ public sealed class ChunkDispatcher(
 
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ChunkAttemptTimeout = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan MaxWatchInterval = TimeSpan.FromSeconds(5);
 
     private readonly SemaphoreSlim _wake = new(0);
 
@@ -35,11 +43,16 @@ public sealed class ChunkDispatcher(
         var subscriber = redis.GetSubscriber();
         await subscriber.SubscribeAsync(ChunkQueueStream.NoticeChannel, (_, _) => WakeWorkers());
 
+        // Cancelled a drain period after stopping begins: chunks still in flight then go back to the queue.
+        using var abort = new CancellationTokenSource();
+        await using var drain = stoppingToken.Register(() => abort.CancelAfter(options.Value.ShutdownDrainTimeout));
+
         var workerCount = options.Value.MaxChunksInFlight;
         logger.DispatcherStarted(queue.ConsumerName, workerCount);
         try
         {
-            await Task.WhenAll(Enumerable.Range(0, workerCount).Select(_ => RunWorkerAsync(stoppingToken)));
+            await Task.WhenAll(Enumerable.Range(0, workerCount)
+                .Select(_ => RunWorkerAsync(stoppingToken, abort.Token)));
         }
         finally
         {
@@ -57,7 +70,7 @@ public sealed class ChunkDispatcher(
         }
     }
 
-    private async Task RunWorkerAsync(CancellationToken stoppingToken)
+    private async Task RunWorkerAsync(CancellationToken stoppingToken, CancellationToken abortToken)
     {
         await Task.Yield();
         var failures = 0;
@@ -68,7 +81,7 @@ public sealed class ChunkDispatcher(
                 var entry = await queue.ClaimAbandonedAsync() ?? await queue.ReadNewAsync();
                 if (entry is { } found)
                 {
-                    await ProcessEntryAsync(found, stoppingToken);
+                    await ProcessEntryAsync(found, stoppingToken, abortToken);
                 }
                 else
                 {
@@ -83,6 +96,11 @@ public sealed class ChunkDispatcher(
                 failures++;
                 logger.WorkerFailed(exception, failures);
                 await DelayQuietlyAsync(Backoff(failures), stoppingToken);
+                if (IsMissingGroup(exception))
+                {
+                    // Redis lost its data, for example a restart without its append-only file.
+                    await queue.EnsureGroupAsync();
+                }
             }
             catch (Exception) when (stoppingToken.IsCancellationRequested)
             {
@@ -91,7 +109,10 @@ public sealed class ChunkDispatcher(
         }
     }
 
-    private async Task ProcessEntryAsync(StreamEntry entry, CancellationToken stoppingToken)
+    private async Task ProcessEntryAsync(
+        StreamEntry entry,
+        CancellationToken stoppingToken,
+        CancellationToken abortToken)
     {
         if (ChunkQueueStream.Parse(entry) is not { } message)
         {
@@ -113,21 +134,64 @@ public sealed class ChunkDispatcher(
             ["ChunkId"] = message.ChunkId,
         });
 
-        using var renewal = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        var renewing = RenewClaimUntilCancelledAsync(message.EntryId, renewal.Token);
+        using var chunkCancellation = CancellationTokenSource.CreateLinkedTokenSource(abortToken);
+        using var watchCancellation = new CancellationTokenSource();
+        var watch = WatchChunkAsync(message, chunkCancellation, watchCancellation.Token);
+        var run = new ChunkRun();
         try
         {
-            await ProcessChunkAsync(message, stoppingToken);
-            await queue.AcknowledgeAsync(message.EntryId);
+            await ProcessChunkAsync(message, run, stoppingToken, chunkCancellation.Token);
+        }
+        catch (OperationCanceledException) when (chunkCancellation.IsCancellationRequested
+            || stoppingToken.IsCancellationRequested)
+        {
+            await watchCancellation.CancelAsync();
+            await EndInterruptedChunkAsync(message, run, await watch);
+            return;
         }
         finally
         {
-            await renewal.CancelAsync();
-            await renewing;
+            await watchCancellation.CancelAsync();
+        }
+
+        await watch;
+        await queue.AcknowledgeAsync(message.EntryId);
+    }
+
+    /// <summary>Settles a chunk whose processing was cancelled, according to why.</summary>
+    private async Task EndInterruptedChunkAsync(ChunkMessage message, ChunkRun run, ChunkWatch watch)
+    {
+        switch (watch)
+        {
+            case ChunkWatch.ClaimLost:
+                logger.ClaimLost(message.TaskId, message.ChunkId);
+                return;
+            case ChunkWatch.TaskEnded:
+                await queue.AcknowledgeAsync(message.EntryId);
+                return;
+        }
+
+        try
+        {
+            await queue.ReturnAsync(message);
+            if (run.AttemptInProgress)
+            {
+                await tasks.ReturnChunkAttemptAsync(message.TaskId, message.ChunkId);
+            }
+
+            logger.ChunkReturned(message.TaskId, message.ChunkId);
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            logger.ChunkReturnFailed(exception, message.TaskId, message.ChunkId);
         }
     }
 
-    private async Task ProcessChunkAsync(ChunkMessage message, CancellationToken stoppingToken)
+    private async Task ProcessChunkAsync(
+        ChunkMessage message,
+        ChunkRun run,
+        CancellationToken stoppingToken,
+        CancellationToken chunkToken)
     {
         var task = await tasks.GetAsync(message.TaskId);
         if (task is null || task.Status is TaskStates.Failed or TaskStates.Complete
@@ -138,39 +202,81 @@ public sealed class ChunkDispatcher(
         }
 
         await tasks.MarkStartedAsync(message.TaskId);
+        using var waitCancellation = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, chunkToken);
         var maxAttempts = options.Value.MaxChunkAttempts;
-        for (var attempt = 1; ; attempt++)
+        var attempt = 0;
+        var failures = 0;
+        byte[]? sealedResult = null;
+        var certificateCount = 0;
+        while (true)
         {
             try
             {
-                var result = await issuer.IssueAsync(task, message.ChunkId, ChunkAttemptTimeout, stoppingToken);
-                var protectedResult = protector.Protect(result.ToByteArray(), message.TaskId, message.ChunkId);
-                var completion = await tasks.CompleteChunkAsync(message.TaskId, message.ChunkId, protectedResult);
-                logger.ChunkCompleted(message.TaskId, message.ChunkId, result.Certificates.Count, completion);
+                // Once issued, a chunk is kept while storing it is retried; it is not issued again.
+                if (sealedResult is null)
+                {
+                    attempt = await tasks.BeginChunkAttemptAsync(message.TaskId, message.ChunkId);
+                    if (attempt > maxAttempts)
+                    {
+                        var lastError = await tasks.GetChunkErrorAsync(message.TaskId, message.ChunkId)
+                            ?? "the dispatchers issuing it stopped before they finished";
+                        await FailTaskAsync(
+                            message,
+                            $"chunk {message.ChunkId} failed {maxAttempts} times; last error: {lastError}");
+                        return;
+                    }
+
+                    run.AttemptInProgress = true;
+                    var result = await issuer.IssueAsync(task, message.ChunkId, ChunkAttemptTimeout, chunkToken);
+                    sealedResult = protector.Protect(result.ToByteArray(), message.TaskId, message.ChunkId);
+                    certificateCount = result.Certificates.Count;
+                }
+
+                var completion = await tasks.CompleteChunkAsync(message.TaskId, message.ChunkId, sealedResult);
+                run.AttemptInProgress = false;
+                logger.ChunkCompleted(message.TaskId, message.ChunkId, certificateCount, completion);
                 return;
+            }
+            catch (Exception) when (chunkToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(chunkToken);
             }
             catch (Exception exception) when (IsPermanent(exception))
             {
+                run.AttemptInProgress = false;
                 await FailTaskAsync(message, $"chunk {message.ChunkId} was rejected: {Describe(exception)}");
                 return;
             }
-            catch (Exception exception) when (IsTransient(exception, stoppingToken))
+            catch (Exception exception) when (IsTransient(exception))
             {
-                if (attempt >= maxAttempts)
+                run.AttemptInProgress = false;
+                failures++;
+                if (sealedResult is null)
                 {
-                    await FailTaskAsync(
-                        message,
-                        $"chunk {message.ChunkId} failed {attempt} times; last error: {Describe(exception)}");
-                    return;
+                    if (attempt >= maxAttempts)
+                    {
+                        await FailTaskAsync(
+                            message,
+                            $"chunk {message.ChunkId} failed {attempt} times; last error: {Describe(exception)}");
+                        return;
+                    }
+
+                    await TryRecordErrorAsync(message, Describe(exception));
                 }
 
-                var delay = Backoff(attempt);
+                var delay = Backoff(failures);
                 logger.ChunkAttemptFailed(exception, message.TaskId, message.ChunkId, attempt, maxAttempts, delay);
-                await Task.Delay(delay, stoppingToken);
+                await Task.Delay(delay, waitCancellation.Token);
+                if (await TryGetStatusAsync(message.TaskId) is null or TaskStates.Failed)
+                {
+                    logger.ChunkAbandoned(message.TaskId, message.ChunkId, "failed or deleted");
+                    return;
+                }
             }
-            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+            catch (Exception exception)
             {
                 // A fault of this service, not of the engine or Redis: retrying would repeat it.
+                run.AttemptInProgress = false;
                 await FailTaskAsync(
                     message,
                     $"chunk {message.ChunkId} failed with an internal error ({exception.GetType().Name}); " +
@@ -187,20 +293,64 @@ public sealed class ChunkDispatcher(
         await tasks.FailAsync(message.TaskId, reason);
     }
 
-    private async Task RenewClaimUntilCancelledAsync(RedisValue entryId, CancellationToken cancellationToken)
+    private async Task TryRecordErrorAsync(ChunkMessage message, string error)
     {
-        using var timer = new PeriodicTimer(options.Value.ChunkClaimTimeout / 3);
+        try
+        {
+            await tasks.RecordChunkErrorAsync(message.TaskId, message.ChunkId, error);
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            // Only the message of a later failure is lost; the attempt itself is counted.
+        }
+    }
+
+    /// <summary>Returns the task's status, or "unknown" while Redis cannot tell; null when the task is gone.</summary>
+    private async Task<string?> TryGetStatusAsync(string taskId)
+    {
+        try
+        {
+            return await tasks.GetStatusAsync(taskId);
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            return "unknown";
+        }
+    }
+
+    /// <summary>
+    /// While a chunk is in flight: renews this dispatcher's claim on it, and cancels it when the
+    /// claim was taken over, or when its task failed or was deleted.
+    /// </summary>
+    private async Task<ChunkWatch> WatchChunkAsync(
+        ChunkMessage message,
+        CancellationTokenSource chunkCancellation,
+        CancellationToken cancellationToken)
+    {
+        var interval = options.Value.ChunkClaimTimeout / 3;
+        using var timer = new PeriodicTimer(interval < MaxWatchInterval ? interval : MaxWatchInterval);
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
                 try
                 {
-                    await queue.RenewClaimAsync(entryId);
+                    if (!await queue.RenewClaimAsync(message.EntryId))
+                    {
+                        await chunkCancellation.CancelAsync();
+                        return ChunkWatch.ClaimLost;
+                    }
+
+                    if (await tasks.GetStatusAsync(message.TaskId) is null or TaskStates.Failed)
+                    {
+                        logger.ChunkAbandoned(message.TaskId, message.ChunkId, "failed or deleted");
+                        await chunkCancellation.CancelAsync();
+                        return ChunkWatch.TaskEnded;
+                    }
                 }
-                catch (RedisException exception)
+                catch (Exception exception) when (exception is RedisException or TimeoutException)
                 {
-                    logger.ClaimRenewalFailed(exception, entryId.ToString());
+                    logger.ClaimRenewalFailed(exception, message.EntryId.ToString());
                 }
             }
         }
@@ -208,6 +358,8 @@ public sealed class ChunkDispatcher(
         {
             // The chunk is done.
         }
+
+        return ChunkWatch.Running;
     }
 
     /// <summary>
@@ -220,13 +372,15 @@ public sealed class ChunkDispatcher(
             or StatusCode.Unauthenticated,
     };
 
-    private static bool IsTransient(Exception exception, CancellationToken stoppingToken) => exception switch
-    {
-        OperationCanceledException => !stoppingToken.IsCancellationRequested,
-        RpcException { StatusCode: StatusCode.Cancelled } => !stoppingToken.IsCancellationRequested,
-        RpcException or RedisException or IncompleteChunkException or HttpRequestException => true,
-        _ => false,
-    };
+    /// <summary>
+    /// Errors of an unreachable or overloaded engine or Redis. A RedisTimeoutException is a
+    /// TimeoutException, not a RedisException.
+    /// </summary>
+    private static bool IsTransient(Exception exception) => exception is RpcException or RedisException
+        or TimeoutException or OperationCanceledException or IncompleteChunkException or HttpRequestException;
+
+    private static bool IsMissingGroup(Exception exception) =>
+        exception is RedisServerException && exception.Message.StartsWith("NOGROUP", StringComparison.Ordinal);
 
     private static string Describe(Exception exception) => exception switch
     {
@@ -234,9 +388,10 @@ public sealed class ChunkDispatcher(
         _ => exception.Message,
     };
 
-    private static TimeSpan Backoff(int attempt)
+    private TimeSpan Backoff(int failures)
     {
-        var seconds = Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, attempt));
+        var first = options.Value.RetryDelay.TotalSeconds;
+        var seconds = Math.Min(MaxBackoff.TotalSeconds, first * Math.Pow(2, failures - 1));
         return TimeSpan.FromSeconds(seconds * (0.8 + Random.Shared.NextDouble() * 0.4));
     }
 
@@ -256,5 +411,19 @@ public sealed class ChunkDispatcher(
     {
         _wake.Dispose();
         base.Dispose();
+    }
+
+    /// <summary>State of one dispatcher's work on one chunk.</summary>
+    private sealed class ChunkRun
+    {
+        /// <summary>An attempt was counted and has neither finished nor failed.</summary>
+        public bool AttemptInProgress { get; set; }
+    }
+
+    private enum ChunkWatch
+    {
+        Running,
+        ClaimLost,
+        TaskEnded,
     }
 }

@@ -9,6 +9,14 @@ namespace BulkCerts.Api.ChunkQueue;
 /// </summary>
 public sealed class ChunkQueueReader(IConnectionMultiplexer redis, IOptions<BulkCertsOptions> options)
 {
+    // XCLAIM alone would take an entry back from a dispatcher that took it over in the meantime.
+    private static readonly LuaScript RenewScript = LuaScript.Prepare("""
+        local pending = redis.call('XPENDING', @stream, @group, @entryId, @entryId, 1)
+        if #pending == 0 or pending[1][2] ~= @consumer then return 0 end
+        redis.call('XCLAIM', @stream, @group, @consumer, 0, @entryId, 'JUSTID')
+        return 1
+        """);
+
     private readonly IDatabase _database = redis.GetDatabase();
 
     /// <summary>Consumer name of this process, unique across restarts.</summary>
@@ -63,14 +71,38 @@ public sealed class ChunkQueueReader(IConnectionMultiplexer redis, IOptions<Bulk
         return FirstOrNull(entries);
     }
 
-    /// <summary>Resets the idle time of an entry this consumer holds, so no one else takes it.</summary>
-    public Task RenewClaimAsync(RedisValue entryId) =>
-        _database.StreamClaimIdsOnlyAsync(
+    /// <summary>
+    /// Resets the idle time of an entry this consumer holds, so no one else takes it. Returns false
+    /// when the entry is no longer this consumer's: another dispatcher took it over, or it is gone.
+    /// </summary>
+    public async Task<bool> RenewClaimAsync(RedisValue entryId) =>
+        (int)await _database.ScriptEvaluateAsync(RenewScript, new
+        {
+            stream = ChunkQueueStream.Key,
+            group = ChunkQueueStream.ConsumerGroup,
+            consumer = ConsumerName,
+            entryId,
+        }) == 1;
+
+    /// <summary>
+    /// Puts a chunk this consumer holds back at the end of the queue for any dispatcher to take at
+    /// once, instead of after the claim timeout. Used when stopping.
+    /// </summary>
+    public async Task ReturnAsync(ChunkMessage message)
+    {
+        var transaction = _database.CreateTransaction();
+        _ = transaction.StreamAddAsync(
             ChunkQueueStream.Key,
-            ChunkQueueStream.ConsumerGroup,
-            ConsumerName,
-            minIdleTimeInMs: 0,
-            [entryId]);
+            ChunkQueueStream.CreateEntry(message.TaskId, message.ChunkId, message.TraceContext));
+        _ = transaction.StreamAcknowledgeAsync(ChunkQueueStream.Key, ChunkQueueStream.ConsumerGroup, message.EntryId);
+        _ = transaction.StreamDeleteAsync(ChunkQueueStream.Key, [message.EntryId]);
+        _ = transaction.PublishAsync(ChunkQueueStream.NoticeChannel, message.TaskId);
+        if (!await transaction.ExecuteAsync())
+        {
+            throw new RedisException(
+                $"The transaction that returns chunk {message.ChunkId} of task {message.TaskId} was not committed.");
+        }
+    }
 
     // A default StreamEntry is not StreamEntry.Null, so test the id rather than IsNull.
     private static StreamEntry? FirstOrNull(StreamEntry[]? entries) =>

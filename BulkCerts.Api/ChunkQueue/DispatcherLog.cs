@@ -50,4 +50,22 @@ internal static partial class DispatcherLog
 
     [LoggerMessage(EventId = 308, Level = LogLevel.Warning, Message = "Renewing the claim on entry {EntryId} failed")]
     public static partial void ClaimRenewalFailed(this ILogger logger, Exception exception, string entryId);
+
+    [LoggerMessage(EventId = 310, Level = LogLevel.Information,
+        Message = "Chunk {ChunkId} of task {TaskId} was put back in the queue because this dispatcher is stopping")]
+    public static partial void ChunkReturned(this ILogger logger, string taskId, int chunkId);
+
+    [LoggerMessage(EventId = 311, Level = LogLevel.Warning,
+        Message = "Chunk {ChunkId} of task {TaskId} was taken over by another dispatcher or removed; " +
+            "this one stops issuing it")]
+    public static partial void ClaimLost(this ILogger logger, string taskId, int chunkId);
+
+    [LoggerMessage(EventId = 312, Level = LogLevel.Information,
+        Message = "Chunk {ChunkId} of task {TaskId} stopped: the task is {Status}")]
+    public static partial void ChunkAbandoned(this ILogger logger, string taskId, int chunkId, string status);
+
+    [LoggerMessage(EventId = 313, Level = LogLevel.Warning,
+        Message = "Putting chunk {ChunkId} of task {TaskId} back in the queue failed; " +
+            "it is reclaimed after the claim timeout")]
+    public static partial void ChunkReturnFailed(this ILogger logger, Exception exception, string taskId, int chunkId);
 }

@@ -16,6 +16,12 @@ public static class TaskKeys
     /// <summary>List of the task's commonNameList entries, kept apart from the task record.</summary>
     public static RedisKey CommonNames(string taskId) => $"bulkcerts:task:{{{taskId}}}:names";
 
+    /// <summary>
+    /// Hash of attempts per chunk, counted across dispatchers, and the last error of each chunk
+    /// (field <c>{chunkId}:error</c>).
+    /// </summary>
+    public static RedisKey Attempts(string taskId) => $"bulkcerts:task:{{{taskId}}}:attempts";
+
     public static RedisKey Chunk(string taskId, int chunkId) => $"{ChunkPrefix(taskId)}{chunkId}";
 
     public static string ChunkPrefix(string taskId) => $"bulkcerts:task:{{{taskId}}}:chunk:";

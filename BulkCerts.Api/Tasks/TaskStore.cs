@@ -34,6 +34,7 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
           redis.call('EXPIRE', @task, @retention)
           redis.call('EXPIRE', @done, @retention)
           redis.call('EXPIRE', @names, @retention)
+          redis.call('EXPIRE', @attempts, @retention)
         elseif status == 'pending' then
           redis.call('HSET', @task, 'status', 'in_progress')
         end
@@ -46,11 +47,23 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
         end
         """);
 
+    // Marks a task failed and deletes the private keys of the chunks it already stored: no one can
+    // download them any more. The record stays until its retention ends, to report the reason.
     private static readonly LuaScript FailScript = LuaScript.Prepare("""
         local status = redis.call('HGET', @task, 'status')
         if status == false or status == 'complete' or status == 'failed' then return 0 end
         redis.call('HSET', @task, 'status', 'failed', 'message', @message)
+        local total = tonumber(redis.call('HGET', @task, 'chunksTotal'))
+        for i = 1, total do redis.call('DEL', @chunkPrefix .. i) end
+        redis.call('DEL', @names)
         return 1
+        """);
+
+    // Counts one more attempt at a chunk and returns the count. The hash expires with the task.
+    private static readonly LuaScript BeginAttemptScript = LuaScript.Prepare("""
+        local attempt = redis.call('HINCRBY', @attempts, @chunkId, 1)
+        if attempt == 1 then redis.call('EXPIRE', @attempts, @retention, 'NX') end
+        return attempt
         """);
 
     // Deletes a task and everything stored for it. A chunk still in flight finds the task gone
@@ -59,7 +72,7 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
         local total = tonumber(redis.call('HGET', @task, 'chunksTotal'))
         if total == nil then return 0 end
         for i = 1, total do redis.call('DEL', @chunkPrefix .. i) end
-        redis.call('DEL', @task, @done, @names)
+        redis.call('DEL', @task, @done, @names, @attempts)
         return 1
         """);
 
@@ -150,6 +163,7 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
             retention = (long)options.Value.Retention.TotalSeconds,
             chunkPrefix = TaskKeys.ChunkPrefix(taskId),
             names = TaskKeys.CommonNames(taskId),
+            attempts = TaskKeys.Attempts(taskId),
         });
 
         return (int)outcome switch
@@ -168,12 +182,53 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
             task = TaskKeys.Task(taskId),
             done = TaskKeys.CompletedChunks(taskId),
             names = TaskKeys.CommonNames(taskId),
+            attempts = TaskKeys.Attempts(taskId),
             chunkPrefix = TaskKeys.ChunkPrefix(taskId),
         }) == 1;
 
-    /// <summary>Marks a task failed with a reason, unless it already ended.</summary>
+    /// <summary>
+    /// Marks a task failed with a reason, unless it already ended, and deletes the certificates it
+    /// stored so far.
+    /// </summary>
     public async Task<bool> FailAsync(string taskId, string message) =>
-        (int)await _database.ScriptEvaluateAsync(FailScript, new { task = TaskKeys.Task(taskId), message }) == 1;
+        (int)await _database.ScriptEvaluateAsync(FailScript, new
+        {
+            task = TaskKeys.Task(taskId),
+            message,
+            chunkPrefix = TaskKeys.ChunkPrefix(taskId),
+            names = TaskKeys.CommonNames(taskId),
+        }) == 1;
+
+    /// <summary>Returns the task's status word, or null when the task is gone.</summary>
+    public async Task<string?> GetStatusAsync(string taskId) =>
+        await _database.HashGetAsync(TaskKeys.Task(taskId), StatusField) is { IsNull: false } status
+            ? status.ToString()
+            : null;
+
+    /// <summary>
+    /// Counts an attempt at a chunk and returns how many there have been, by any dispatcher, this
+    /// one included.
+    /// </summary>
+    public async Task<int> BeginChunkAttemptAsync(string taskId, int chunkId) =>
+        (int)await _database.ScriptEvaluateAsync(BeginAttemptScript, new
+        {
+            attempts = TaskKeys.Attempts(taskId),
+            chunkId,
+            retention = (long)options.Value.Retention.TotalSeconds,
+        });
+
+    /// <summary>Takes back an attempt that was interrupted by a shutdown rather than a failure.</summary>
+    public Task ReturnChunkAttemptAsync(string taskId, int chunkId) =>
+        _database.HashDecrementAsync(TaskKeys.Attempts(taskId), chunkId);
+
+    /// <summary>Records why the last attempt at a chunk failed, for the dispatcher that makes the final one.</summary>
+    public Task RecordChunkErrorAsync(string taskId, int chunkId, string error) =>
+        _database.HashSetAsync(TaskKeys.Attempts(taskId), $"{chunkId}:error", error);
+
+    public async Task<string?> GetChunkErrorAsync(string taskId, int chunkId) =>
+        await _database.HashGetAsync(TaskKeys.Attempts(taskId), $"{chunkId}:error") is { IsNull: false } error
+            ? error.ToString()
+            : null;
 
     /// <summary>Returns whether every chunk result of a complete task is still stored.</summary>
     public async Task<bool> AllChunkResultsExistAsync(TaskRecord task)

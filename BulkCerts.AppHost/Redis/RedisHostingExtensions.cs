@@ -7,8 +7,8 @@ public static class RedisHostingExtensions
 {
     /// <summary>
     /// Adds Redis as the setting <c>Redis:Mode</c> chooses. In executable mode Redis binds to
-    /// loopback and keeps an append-only file in <paramref name="dataPath"/>, so tasks survive a
-    /// restart of the app.
+    /// loopback and keeps an append-only file in <paramref name="dataPath"/>, synced on every write, so
+    /// tasks survive a restart of the app or a crash of Redis.
     /// </summary>
     /// <exception cref="RedisSetupException">Neither a container runtime nor redis-server is available.</exception>
     public static IResourceBuilder<IResourceWithConnectionString> AddBulkCertsRedis(
@@ -48,6 +48,10 @@ public static class RedisHostingExtensions
                 context.Args.Add(dataPath);
                 context.Args.Add("--appendonly");
                 context.Args.Add("yes");
+                // Every write reaches the disk before Redis acknowledges it, so an accepted task
+                // survives even a killed Redis. Writes are one per task and one per chunk.
+                context.Args.Add("--appendfsync");
+                context.Args.Add("always");
                 context.Args.Add("--save");
                 context.Args.Add(string.Empty);
             })

@@ -10,7 +10,7 @@ namespace BulkCerts.Tests.Integration;
 /// Starts the whole app once for a test collection: redis-server, the CertEngine and the Api,
 /// with a supplier CA that the fixture creates with openssl. Data lives in a temporary folder.
 /// </summary>
-public sealed class BulkCertsAppFixture : IAsyncLifetime
+public class BulkCertsAppFixture : IAsyncLifetime
 {
     public const string SupplierId = "Acme-Devices";
     public const string SupplierAlias = "acme";
@@ -34,6 +34,9 @@ public sealed class BulkCertsAppFixture : IAsyncLifetime
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The app has not started.");
 
+    /// <summary>Settings added to the AppHost's arguments, after the fixture's own.</summary>
+    protected virtual IEnumerable<string> Settings => [];
+
     public async Task InitializeAsync()
     {
         using var cancellation = new CancellationTokenSource(StartTimeout);
@@ -47,14 +50,15 @@ public sealed class BulkCertsAppFixture : IAsyncLifetime
                 $"CertEngine:CertificateAuthorities:{SupplierAlias}:PrivateKeyPath={supplierKeyPath}",
                 $"BulkCerts:Suppliers:{SupplierId}={SupplierAlias}",
                 $"BulkCerts:Suppliers:{OrphanSupplierId}=missing-ca",
+                "BulkCerts:RetryDelay=00:00:01",
+                "BulkCerts:ShutdownDrainTimeout=00:00:02",
+                .. Settings,
             ],
             cancellation.Token);
 
         _app = await builder.BuildAsync(cancellation.Token);
         await _app.StartAsync(cancellation.Token);
-        await _app.ResourceNotifications
-            .WaitForResourceHealthyAsync("api", WaitBehavior.StopOnResourceUnavailable, cancellation.Token)
-            .WaitAsync(StartTimeout);
+        await AppResources.WaitForHealthyAsync(_app, "api", cancellation.Token);
 
         Api = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false })
         {

@@ -59,7 +59,7 @@ public sealed class IssuanceTests(BulkCertsAppFixture fixture)
             AssertKeyMatches(device, keyPem);
         }
 
-        await AssertOpensslVerifiesAsync(entries, manifest, fixture.DefaultCaCertificatePath);
+        await IssuedCertificates.AssertOpensslVerifiesAsync(entries, manifest, fixture.DefaultCaCertificatePath);
     }
 
     [Fact]
@@ -103,8 +103,8 @@ public sealed class IssuanceTests(BulkCertsAppFixture fixture)
         var manifest = TaskClient.ReadManifest(entries);
         Assert.Equal(3, manifest.Count);
 
-        await AssertOpensslVerifiesAsync(entries, manifest, fixture.SupplierCaCertificatePath);
-        var againstDefault = await VerifyAsync(entries, manifest, fixture.DefaultCaCertificatePath);
+        await IssuedCertificates.AssertOpensslVerifiesAsync(entries, manifest, fixture.SupplierCaCertificatePath);
+        var againstDefault = await IssuedCertificates.VerifyAsync(entries, manifest, fixture.DefaultCaCertificatePath);
         Assert.NotEqual(0, againstDefault.ExitCode);
     }
 
@@ -117,46 +117,5 @@ public sealed class IssuanceTests(BulkCertsAppFixture fixture)
 
         using var publicKey = certificate.GetRSAPublicKey()!;
         Assert.True(publicKey.VerifyData(data, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
-    }
-
-    private static async Task AssertOpensslVerifiesAsync(
-        Dictionary<string, string> entries,
-        List<(string CommonName, string CertId)> manifest,
-        string caPath)
-    {
-        var result = await VerifyAsync(entries, manifest, caPath);
-
-        Assert.True(result.ExitCode == 0, result.Output + result.Error);
-        var lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(manifest.Count, lines.Length);
-        Assert.All(lines, line => Assert.EndsWith(": OK", line));
-    }
-
-    /// <summary>
-    /// Runs one openssl verify over every device certificate, with the clientAuth purpose, so the
-    /// extended key usage is checked too.
-    /// </summary>
-    private static async Task<OpensslResult> VerifyAsync(
-        Dictionary<string, string> entries,
-        List<(string CommonName, string CertId)> manifest,
-        string caPath)
-    {
-        var folder = Directory.CreateTempSubdirectory("bulkcerts-verify-").FullName;
-        try
-        {
-            var files = new List<string> { "verify", "-CAfile", caPath, "-purpose", "sslclient" };
-            foreach (var (_, certId) in manifest)
-            {
-                var fileName = $"{certId}_cert.pem";
-                await File.WriteAllTextAsync(Path.Combine(folder, fileName), entries[fileName]);
-                files.Add(fileName);
-            }
-
-            return await Openssl.RunAsync(folder, [.. files]);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
     }
 }

@@ -45,22 +45,35 @@ internal static class TaskClient
         return json.RootElement.Clone();
     }
 
-    /// <summary>Polls until the task ends and returns the last status and every status word seen.</summary>
+    /// <summary>
+    /// Polls until the task ends and returns the last status and every status word seen. With
+    /// <paramref name="tolerateOutages"/>, failed polls (a killed Api replica, 503 while Redis
+    /// restarts) are retried until the timeout.
+    /// </summary>
     public static async Task<(JsonElement Status, IReadOnlySet<string> Seen)> WaitForEndAsync(
         HttpClient api,
         string taskId,
-        TimeSpan timeout)
+        TimeSpan timeout,
+        bool tolerateOutages = false)
     {
         var seen = new HashSet<string>();
         using var cancellation = new CancellationTokenSource(timeout);
+        JsonElement? status = null;
         while (true)
         {
-            var status = await GetStatusAsync(api, taskId);
-            var word = status.GetProperty("status").GetString()!;
-            seen.Add(word);
-            if (word is "complete" or "failed")
+            try
             {
-                return (status, seen);
+                status = await GetStatusAsync(api, taskId);
+                var word = status.Value.GetProperty("status").GetString()!;
+                seen.Add(word);
+                if (word is "complete" or "failed")
+                {
+                    return (status.Value, seen);
+                }
+            }
+            catch (HttpRequestException) when (tolerateOutages)
+            {
+                // The next poll reaches another replica or the restarted store.
             }
 
             try
@@ -71,6 +84,16 @@ internal static class TaskClient
             {
                 Assert.Fail($"Task {taskId} did not end within {timeout}; last status: {status}");
             }
+        }
+    }
+
+    /// <summary>Polls until a dispatcher has started issuing the task.</summary>
+    public static async Task WaitForStartAsync(HttpClient api, string taskId, TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        while ((await GetStatusAsync(api, taskId)).GetProperty("status").GetString() == "pending")
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellation.Token);
         }
     }
 
