@@ -75,9 +75,10 @@ public sealed class BulkCertsOptions
 
     /// <summary>
     /// Idle time after which a chunk taken by a dispatcher that stopped responding is taken over
-    /// by another. A working dispatcher renews its claim at a third of this interval.
+    /// by another. A working dispatcher renews its claim every third of this interval, at most every
+    /// 5 seconds.
     /// </summary>
-    public TimeSpan ChunkClaimTimeout { get; set; } = TimeSpan.FromMinutes(1);
+    public TimeSpan ChunkClaimTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How often an idle dispatcher looks for chunks when no notice arrives.</summary>
     public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(1);

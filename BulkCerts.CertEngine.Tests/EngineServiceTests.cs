@@ -3,7 +3,9 @@ using BulkCerts.CertEngine.Grpc;
 using BulkCerts.CertEngine.Issuance;
 using BulkCerts.CertEngine.Tests.Support;
 using BulkCerts.CertEngine.V1;
+using Grpc.Core;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -37,7 +39,7 @@ public sealed class EngineServiceTests : IDisposable
             options, environment, NullLogger<CertificateAuthorityStore>.Instance);
         using var limiter = new IssuanceLimiter(options);
         var service = new CertificateEngineService(
-            store, limiter, options, NullLogger<CertificateEngineService>.Instance);
+            store, limiter, new TestLifetime(), options, NullLogger<CertificateEngineService>.Instance);
         var list = await service.ListCertificateAuthorities(new ListCertificateAuthoritiesRequest(), null!);
         var legacy = await service.GetCertificateAuthority(
             new GetCertificateAuthorityRequest { Alias = "LEGACY" },
@@ -60,7 +62,7 @@ public sealed class EngineServiceTests : IDisposable
             options, environment, NullLogger<CertificateAuthorityStore>.Instance);
         using var limiter = new IssuanceLimiter(options);
         var service = new CertificateEngineService(
-            store, limiter, options, NullLogger<CertificateEngineService>.Instance);
+            store, limiter, new TestLifetime(), options, NullLogger<CertificateEngineService>.Instance);
         var request = TestIssuance.Request(count: 40, keyAlgorithm: KeyAlgorithm.Ed25519);
         request.FirstIndex = 100;
         var stream = new CollectingStreamWriter<IssueCertificatesResponse>();
@@ -73,5 +75,44 @@ public sealed class EngineServiceTests : IDisposable
         Assert.All(issued, c => Assert.Equal($"device-{c.Index + 1:X4}", c.CommonName));
     }
 
+    [Fact]
+    public async Task StoppingEngineEndsCallsUnavailable()
+    {
+        var options = Options.Create(new CertEngineOptions { DataPath = _folder.Path, MaxDegreeOfParallelism = 1 });
+        var environment = new HostingEnvironment { ContentRootPath = _folder.Path };
+        using var store = new CertificateAuthorityStore(
+            options, environment, NullLogger<CertificateAuthorityStore>.Instance);
+        using var limiter = new IssuanceLimiter(options);
+        using var lifetime = new TestLifetime();
+        var service = new CertificateEngineService(
+            store, limiter, lifetime, options, NullLogger<CertificateEngineService>.Instance);
+        var request = TestIssuance.Request(count: 200, keyAlgorithm: KeyAlgorithm.Rsa4096);
+
+        var call = service.IssueCertificates(
+            request,
+            new CollectingStreamWriter<IssueCertificatesResponse>(),
+            new TestServerCallContext(CancellationToken.None));
+        lifetime.StopApplication();
+        var exception = await Assert.ThrowsAsync<RpcException>(() => call.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.Equal(StatusCode.Unavailable, exception.StatusCode);
+        Assert.Contains("stopping", exception.Status.Detail);
+    }
+
     public void Dispose() => _folder.Dispose();
+
+    private sealed class TestLifetime : IHostApplicationLifetime, IDisposable
+    {
+        private readonly CancellationTokenSource _stopping = new();
+
+        public CancellationToken ApplicationStarted => CancellationToken.None;
+
+        public CancellationToken ApplicationStopping => _stopping.Token;
+
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+
+        public void StopApplication() => _stopping.Cancel();
+
+        public void Dispose() => _stopping.Dispose();
+    }
 }

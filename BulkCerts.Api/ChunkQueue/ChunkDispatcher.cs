@@ -34,12 +34,14 @@ public sealed class ChunkDispatcher(
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ChunkAttemptTimeout = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan MaxWatchInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan IdleConsumerAge = TimeSpan.FromHours(1);
 
     private readonly SemaphoreSlim _wake = new(0);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await queue.EnsureGroupAsync();
+        var removed = await queue.RemoveIdleConsumersAsync(IdleConsumerAge);
         var subscriber = redis.GetSubscriber();
         await subscriber.SubscribeAsync(ChunkQueueStream.NoticeChannel, (_, _) => WakeWorkers());
 
@@ -48,7 +50,7 @@ public sealed class ChunkDispatcher(
         await using var drain = stoppingToken.Register(() => abort.CancelAfter(options.Value.ShutdownDrainTimeout));
 
         var workerCount = options.Value.MaxChunksInFlight;
-        logger.DispatcherStarted(queue.ConsumerName, workerCount);
+        logger.DispatcherStarted(queue.ConsumerName, workerCount, removed);
         try
         {
             await Task.WhenAll(Enumerable.Range(0, workerCount)
@@ -215,7 +217,13 @@ public sealed class ChunkDispatcher(
                 // Once issued, a chunk is kept while storing it is retried; it is not issued again.
                 if (sealedResult is null)
                 {
-                    attempt = await tasks.BeginChunkAttemptAsync(message.TaskId, message.ChunkId);
+                    if (await tasks.BeginChunkAttemptAsync(message.TaskId, message.ChunkId) is not { } counted)
+                    {
+                        logger.ChunkAbandoned(message.TaskId, message.ChunkId, "deleted");
+                        return;
+                    }
+
+                    attempt = counted;
                     if (attempt > maxAttempts)
                     {
                         var lastError = await tasks.GetChunkErrorAsync(message.TaskId, message.ChunkId)

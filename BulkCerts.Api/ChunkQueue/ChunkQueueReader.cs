@@ -42,6 +42,30 @@ public sealed class ChunkQueueReader(IConnectionMultiplexer redis, IOptions<Bulk
     }
 
     /// <summary>
+    /// Removes consumers of earlier processes that hold no entries and were idle for
+    /// <paramref name="idleTime"/>: every process start adds a consumer to the group. Returns how
+    /// many were removed.
+    /// </summary>
+    public async Task<int> RemoveIdleConsumersAsync(TimeSpan idleTime)
+    {
+        var removed = 0;
+        var consumers = await _database.StreamConsumerInfoAsync(ChunkQueueStream.Key, ChunkQueueStream.ConsumerGroup);
+        foreach (var consumer in consumers)
+        {
+            if (consumer.PendingMessageCount == 0
+                && consumer.IdleTimeInMilliseconds > idleTime.TotalMilliseconds
+                && consumer.Name != ConsumerName)
+            {
+                await _database.StreamDeleteConsumerAsync(
+                    ChunkQueueStream.Key, ChunkQueueStream.ConsumerGroup, consumer.Name);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>
     /// Takes over one entry that another consumer took but has not renewed within the claim
     /// timeout, or returns null.
     /// </summary>

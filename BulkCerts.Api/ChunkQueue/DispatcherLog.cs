@@ -3,8 +3,9 @@ namespace BulkCerts.Api.ChunkQueue;
 internal static partial class DispatcherLog
 {
     [LoggerMessage(EventId = 300, Level = LogLevel.Information,
-        Message = "Chunk dispatcher {Consumer} started with {Workers} workers")]
-    public static partial void DispatcherStarted(this ILogger logger, string consumer, int workers);
+        Message = "Chunk dispatcher {Consumer} started with {Workers} workers; " +
+            "{Removed} idle consumers of earlier processes removed")]
+    public static partial void DispatcherStarted(this ILogger logger, string consumer, int workers, int removed);
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Chunk dispatcher {Consumer} stopped")]
     public static partial void DispatcherStopped(this ILogger logger, string consumer);

@@ -59,8 +59,10 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
         return 1
         """);
 
-    // Counts one more attempt at a chunk and returns the count. The hash expires with the task.
+    // Counts one more attempt at a chunk and returns the count, or -1 when the task is gone. The
+    // hash expires with the task.
     private static readonly LuaScript BeginAttemptScript = LuaScript.Prepare("""
+        if redis.call('EXISTS', @task) == 0 then return -1 end
         local attempt = redis.call('HINCRBY', @attempts, @chunkId, 1)
         if attempt == 1 then redis.call('EXPIRE', @attempts, @retention, 'NX') end
         return attempt
@@ -207,15 +209,19 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
 
     /// <summary>
     /// Counts an attempt at a chunk and returns how many there have been, by any dispatcher, this
-    /// one included.
+    /// one included; null when the task was deleted.
     /// </summary>
-    public async Task<int> BeginChunkAttemptAsync(string taskId, int chunkId) =>
-        (int)await _database.ScriptEvaluateAsync(BeginAttemptScript, new
+    public async Task<int?> BeginChunkAttemptAsync(string taskId, int chunkId)
+    {
+        var attempt = (int)await _database.ScriptEvaluateAsync(BeginAttemptScript, new
         {
+            task = TaskKeys.Task(taskId),
             attempts = TaskKeys.Attempts(taskId),
             chunkId,
             retention = (long)options.Value.Retention.TotalSeconds,
         });
+        return attempt > 0 ? attempt : null;
+    }
 
     /// <summary>Takes back an attempt that was interrupted by a shutdown rather than a failure.</summary>
     public Task ReturnChunkAttemptAsync(string taskId, int chunkId) =>

@@ -47,4 +47,10 @@ internal sealed class CollectingStreamWriter<T> : IServerStreamWriter<T>
 
         return Task.CompletedTask;
     }
+
+    public Task WriteAsync(T message, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return WriteAsync(message);
+    }
 }

@@ -10,11 +10,13 @@ namespace BulkCerts.CertEngine.Grpc;
 
 /// <summary>
 /// The gRPC face of the engine. Certificates of one call are generated in parallel and sent in
-/// batches of whatever is ready, so a slow RSA key does not hold back the others.
+/// batches of whatever is ready, so a slow RSA key does not hold back the others. When the engine
+/// stops, calls in flight end at once with Unavailable, and the caller issues them elsewhere.
 /// </summary>
 public sealed class CertificateEngineService(
     CertificateAuthorityStore authorities,
     IssuanceLimiter limiter,
+    IHostApplicationLifetime lifetime,
     IOptions<CertEngineOptions> options,
     ILogger<CertificateEngineService> logger) : CertificateEngine.CertificateEngineBase
 {
@@ -26,8 +28,32 @@ public sealed class CertificateEngineService(
         ServerCallContext context)
     {
         var issuance = Validate(request);
-        var cancellationToken = context.CancellationToken;
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(
+            context.CancellationToken,
+            lifetime.ApplicationStopping);
         logger.IssuanceStarted(issuance.Authority.Alias, issuance.Count, issuance.FirstIndex);
+        try
+        {
+            await StreamCertificatesAsync(issuance, responseStream, context, cancellation.Token);
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested
+            && !context.CancellationToken.IsCancellationRequested)
+        {
+            logger.IssuanceAbortedByShutdown(issuance.Authority.Alias, issuance.Count, issuance.FirstIndex);
+            throw new RpcException(new Status(
+                StatusCode.Unavailable,
+                "The CertEngine is stopping; issue these certificates again on another instance."));
+        }
+
+        logger.IssuanceCompleted(issuance.Authority.Alias, issuance.Count, issuance.FirstIndex);
+    }
+
+    private async Task StreamCertificatesAsync(
+        IssuanceRequest issuance,
+        IServerStreamWriter<IssueCertificatesResponse> responseStream,
+        ServerCallContext context,
+        CancellationToken cancellationToken)
+    {
 
         // Headers now, before the first key is ready: clients and proxies that time out waiting for
         // response headers then see a live call even when every core is busy with other calls.
@@ -49,7 +75,6 @@ public sealed class CertificateEngineService(
         }
 
         await producer;
-        logger.IssuanceCompleted(issuance.Authority.Alias, issuance.Count, issuance.FirstIndex);
     }
 
     public override Task<GetCertificateAuthorityResponse> GetCertificateAuthority(

@@ -79,7 +79,9 @@ public class BulkCertsAppFixture : IAsyncLifetime
         Api?.Dispose();
         if (_app is not null)
         {
-            await _app.DisposeAsync();
+            // A resource stuck while stopping must not hang the test run; the orchestrator ends
+            // what is left when the test process exits.
+            await _app.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromMinutes(2));
         }
 
         Directory.Delete(DataPath, recursive: true);

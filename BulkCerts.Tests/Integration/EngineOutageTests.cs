@@ -65,6 +65,8 @@ public sealed class EngineOutageTests(BulkCertsAppFixture fixture)
 
             using var redis = await fixture.ConnectRedisAsync();
             await ChunkQueueProbe.AssertDrainedAsync(redis.GetDatabase(), taskId, TimeSpan.FromSeconds(30));
+            var storedChunks = redis.GetServers()[0].Keys(pattern: $"bulkcerts:task:{{{taskId}}}:chunk:*");
+            Assert.Empty(storedChunks);
         }
         finally
         {
