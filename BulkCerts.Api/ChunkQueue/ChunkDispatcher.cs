@@ -151,6 +151,13 @@ public sealed class ChunkDispatcher(
             await EndInterruptedChunkAsync(message, run, await watch);
             return;
         }
+        catch (Exception exception) when (!IsTransient(exception))
+        {
+            // A fault of this service outside the attempts, such as an unreadable task record.
+            // Leaving the entry pending would have every dispatcher fail on it in turn, forever.
+            logger.ChunkFailedUnexpectedly(exception, message.TaskId, message.ChunkId);
+            await FailTaskAsync(message, InternalError(message, exception));
+        }
         finally
         {
             await watchCancellation.CancelAsync();
@@ -285,11 +292,8 @@ public sealed class ChunkDispatcher(
             {
                 // A fault of this service, not of the engine or Redis: retrying would repeat it.
                 run.AttemptInProgress = false;
-                await FailTaskAsync(
-                    message,
-                    $"chunk {message.ChunkId} failed with an internal error ({exception.GetType().Name}); " +
-                    "see the Api log for details");
                 logger.ChunkFailedUnexpectedly(exception, message.TaskId, message.ChunkId);
+                await FailTaskAsync(message, InternalError(message, exception));
                 return;
             }
         }
@@ -300,6 +304,10 @@ public sealed class ChunkDispatcher(
         logger.TaskFailed(message.TaskId, message.ChunkId, reason);
         await tasks.FailAsync(message.TaskId, reason);
     }
+
+    private static string InternalError(ChunkMessage message, Exception exception) =>
+        $"chunk {message.ChunkId} failed with an internal error ({exception.GetType().Name}); " +
+        "see the Api log for details";
 
     private async Task TryRecordErrorAsync(ChunkMessage message, string error)
     {

@@ -53,7 +53,7 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
         local status = redis.call('HGET', @task, 'status')
         if status == false or status == 'complete' or status == 'failed' then return 0 end
         redis.call('HSET', @task, 'status', 'failed', 'message', @message)
-        local total = tonumber(redis.call('HGET', @task, 'chunksTotal'))
+        local total = tonumber(redis.call('HGET', @task, 'chunksTotal')) or 0
         for i = 1, total do redis.call('DEL', @chunkPrefix .. i) end
         redis.call('DEL', @names)
         return 1

@@ -57,6 +57,26 @@ public sealed class TaskStoreTests(BulkCertsAppFixture fixture)
     }
 
     [Fact]
+    public async Task UnreadableTaskFailsOnce()
+    {
+        // A record without its fields cannot be read; its chunk must end the task, not circle
+        // between dispatchers.
+        await using var redis = await ConnectAsync();
+        var database = redis.GetDatabase();
+        var taskId = Guid.NewGuid().ToString();
+        await database.HashSetAsync(TaskKeys.Task(taskId), [new HashEntry("status", "pending")]);
+        await database.KeyExpireAsync(TaskKeys.Task(taskId), TimeSpan.FromMinutes(10));
+
+        await database.StreamAddAsync(
+            "bulkcerts:chunks",
+            [new NameValueEntry("task", taskId), new NameValueEntry("chunk", 1)]);
+
+        await ChunkQueueProbe.AssertDrainedAsync(database, taskId, TimeSpan.FromSeconds(20));
+        Assert.Equal("failed", (string?)await database.HashGetAsync(TaskKeys.Task(taskId), "status"));
+        Assert.Contains("internal error", (string?)await database.HashGetAsync(TaskKeys.Task(taskId), "message"));
+    }
+
+    [Fact]
     public async Task StoredResultHasNoPrivateKeyInClear()
     {
         var taskId = await TaskClient.CreateAsync(
