@@ -12,7 +12,8 @@ namespace BulkCerts.AppHost;
 /// would wait forever, with the reason visible only in the dashboard. One that crashes after it
 /// was healthy (exits with a code other than 0) is started again, after a delay that doubles with
 /// each crash in a row, when <c>Supervisor:RestartCrashed</c> is true, as it is by default.
-/// A resource stopped from the dashboard exits with code 0 and stays stopped.
+/// A resource stopped from the dashboard, or by a SIGTERM, exits with code 0 and stays stopped;
+/// that is logged as a warning.
 /// </summary>
 internal sealed partial class ResourceFailureWatcher(
     ResourceNotificationService notifications,
@@ -23,10 +24,12 @@ internal sealed partial class ResourceFailureWatcher(
     ILogger<ResourceFailureWatcher> logger)
 {
     private const int LogLinesShown = 15;
-    private static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(30);
+    // Short enough that a CertEngine crashing a few times in a row is back before the Api runs out
+    // of attempts at its chunks (2 + 4 + 8 + 16 s of back-off by default).
+    private static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(10);
 
     /// <summary>Crashes further apart than this do not count as in a row.</summary>
-    private static readonly TimeSpan CrashWindow = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan CrashWindow = TimeSpan.FromMinutes(1);
 
     private readonly HashSet<string> _healthy = [];
     private readonly HashSet<string> _handled = [];
@@ -76,11 +79,16 @@ internal sealed partial class ResourceFailureWatcher(
                 continue;
             }
 
-            var failed = state == KnownResourceStates.FailedToStart
-                || (state == KnownResourceStates.Exited || state == KnownResourceStates.Finished)
-                    && update.Snapshot.ExitCode is not 0;
-            if (!failed || lifetime.ApplicationStopping.IsCancellationRequested || !_handled.Add(id))
+            var ended = state == KnownResourceStates.Exited || state == KnownResourceStates.Finished;
+            var failed = state == KnownResourceStates.FailedToStart || ended && update.Snapshot.ExitCode is not 0;
+            if (!ended && !failed || lifetime.ApplicationStopping.IsCancellationRequested || !_handled.Add(id))
             {
+                continue;
+            }
+
+            if (!failed)
+            {
+                LogStopped(logger, id);
                 continue;
             }
 
@@ -182,6 +190,11 @@ internal sealed partial class ResourceFailureWatcher(
             "Its last output:\n{Output}")]
     private static partial void LogRestarting(
         ILogger logger, string resource, string? state, int? exitCode, double delaySeconds, string output);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning,
+        Message = "{Resource} stopped with exit code 0 and stays stopped until it is started from the dashboard " +
+            "or the app is run again")]
+    private static partial void LogStopped(ILogger logger, string resource);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Error,
         Message = "Starting {Resource} again failed: {Reason}; start it from the dashboard")]

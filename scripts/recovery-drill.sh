@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Kills each process of a running BulkCerts app in turn while a task runs, and prints how much
-# later the task completes than one without a fault, and how long the process took to come back.
-# Start the app first: dotnet run --project BulkCerts.AppHost
+# Kills each process of a running BulkCerts app in turn while a task runs, and prints how long the
+# task took and how long the process took to come back. It reads task status only; the tests check
+# that each certificate is issued once. It kills only processes of this checkout: the Api and the
+# CertEngine built here, and the redis-server whose data folder is .data/redis.
+# Start the app first, with the default DataPath: dotnet run --project BulkCerts.AppHost
 # Usage: scripts/recovery-drill.sh [quantity]   (RSA-2048 certificates per task, default 300)
 set -euo pipefail
 
 api=${BULKCERTS_URL:-http://localhost:5080}
 quantity=${1:-300}
+root=$(cd "$(dirname "$0")/.." && pwd)
+timeout_seconds=600
 
 now() { date +%s.%N; }
 seconds() { awk "BEGIN { printf \"%.1f\", $1 - $2 }"; }
@@ -22,24 +26,47 @@ task_status() {
 }
 
 wait_for() { # task id, status words to wait for
-  local status
-  until status=$(task_status "$1") && [[ " $2 " == *" $status "* ]]; do sleep 0.2; done
+  local status deadline=$((SECONDS + timeout_seconds))
+  until status=$(task_status "$1") && [[ " $2 " == *" $status "* ]]; do
+    if ((SECONDS > deadline)); then
+      echo "task $1 did not reach '$2' within $timeout_seconds s" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
   echo "$status"
 }
 
-# Prints the id of the newest process whose command line matches the pattern.
-find_process() { pgrep -n -f "$1" || true; }
+# Prints the id of this checkout's process of one kind: api, certengine or redis.
+find_process() {
+  case "$1" in
+    api) pgrep -f "^$root/BulkCerts.Api/bin/.*/BulkCerts.Api$" || true ;;
+    certengine) pgrep -f "^$root/BulkCerts.CertEngine/bin/.*/BulkCerts.CertEngine$" || true ;;
+    redis)
+      # redis-server runs in its data folder.
+      for pid in $(pgrep -x redis-server); do
+        [[ "$(readlink "/proc/$pid/cwd")" == "$root/.data/redis" ]] && echo "$pid"
+      done
+      ;;
+  esac
+}
 
-run_task() { # fault name, process pattern or empty
+run_task() { # fault name, process kind or empty
   local started task killed_at pid back_at="" ended status
   started=$(now)
   task=$(create_task)
+  [[ -n "$task" ]] || { echo "creating a task at $api failed; is the app running?" >&2; exit 1; }
   wait_for "$task" "in_progress complete" > /dev/null
   if [[ -n "$2" ]]; then
     pid=$(find_process "$2")
+    [[ -n "$pid" ]] || { echo "no $2 process of $root is running" >&2; exit 1; }
     kill -9 "$pid"
     killed_at=$(now)
-    until [[ -n "$(find_process "$2")" && "$(find_process "$2")" != "$pid" ]]; do sleep 0.1; done
+    local deadline=$((SECONDS + timeout_seconds))
+    until [[ -n "$(find_process "$2")" && "$(find_process "$2")" != "$pid" ]]; do
+      ((SECONDS < deadline)) || { echo "$2 did not come back within $timeout_seconds s" >&2; exit 1; }
+      sleep 0.1
+    done
     back_at=$(now)
   fi
   status=$(wait_for "$task" "complete failed")
@@ -54,7 +81,7 @@ run_task() { # fault name, process pattern or empty
 
 echo "$quantity RSA-2048 certificates per task, $(nproc) cores"
 run_task "no fault" ""
-run_task "certengine" "net10.0/BulkCerts.CertEngine$"
-run_task "api" "net10.0/BulkCerts.Api$"
-run_task "redis" "redis-server 127.0.0.1:"
+run_task "certengine" certengine
+run_task "api" api
+run_task "redis" redis
 run_task "no fault" ""
