@@ -38,8 +38,9 @@ public sealed class EngineServiceTests : IDisposable
         using var store = new CertificateAuthorityStore(
             options, environment, NullLogger<CertificateAuthorityStore>.Instance);
         using var limiter = new IssuanceLimiter(options);
+        using var lifetime = new TestLifetime();
         var service = new CertificateEngineService(
-            store, limiter, new TestLifetime(), options, NullLogger<CertificateEngineService>.Instance);
+            store, limiter, lifetime, options, NullLogger<CertificateEngineService>.Instance);
         var list = await service.ListCertificateAuthorities(new ListCertificateAuthoritiesRequest(), null!);
         var legacy = await service.GetCertificateAuthority(
             new GetCertificateAuthorityRequest { Alias = "LEGACY" },
@@ -56,13 +57,8 @@ public sealed class EngineServiceTests : IDisposable
     [Fact]
     public async Task IssuanceStreamsEveryCertificateOnce()
     {
-        var options = Options.Create(new CertEngineOptions { DataPath = _folder.Path, MaxDegreeOfParallelism = 2 });
-        var environment = new HostingEnvironment { ContentRootPath = _folder.Path };
-        using var store = new CertificateAuthorityStore(
-            options, environment, NullLogger<CertificateAuthorityStore>.Instance);
-        using var limiter = new IssuanceLimiter(options);
-        var service = new CertificateEngineService(
-            store, limiter, new TestLifetime(), options, NullLogger<CertificateEngineService>.Instance);
+        using var engine = new DevelopmentEngine(_folder.Path, maxDegreeOfParallelism: 2);
+        var service = engine.Service;
         var request = TestIssuance.Request(count: 40, keyAlgorithm: KeyAlgorithm.Ed25519);
         request.FirstIndex = 100;
         var stream = new CollectingStreamWriter<IssueCertificatesResponse>();
@@ -78,21 +74,14 @@ public sealed class EngineServiceTests : IDisposable
     [Fact]
     public async Task StoppingEngineEndsCallsUnavailable()
     {
-        var options = Options.Create(new CertEngineOptions { DataPath = _folder.Path, MaxDegreeOfParallelism = 1 });
-        var environment = new HostingEnvironment { ContentRootPath = _folder.Path };
-        using var store = new CertificateAuthorityStore(
-            options, environment, NullLogger<CertificateAuthorityStore>.Instance);
-        using var limiter = new IssuanceLimiter(options);
-        using var lifetime = new TestLifetime();
-        var service = new CertificateEngineService(
-            store, limiter, lifetime, options, NullLogger<CertificateEngineService>.Instance);
+        using var engine = new DevelopmentEngine(_folder.Path, maxDegreeOfParallelism: 1);
         var request = TestIssuance.Request(count: 200, keyAlgorithm: KeyAlgorithm.Rsa4096);
 
-        var call = service.IssueCertificates(
+        var call = engine.Service.IssueCertificates(
             request,
             new CollectingStreamWriter<IssueCertificatesResponse>(),
             new TestServerCallContext(CancellationToken.None));
-        lifetime.StopApplication();
+        engine.Lifetime.StopApplication();
         var exception = await Assert.ThrowsAsync<RpcException>(() => call.WaitAsync(TimeSpan.FromSeconds(30)));
 
         Assert.Equal(StatusCode.Unavailable, exception.StatusCode);
@@ -100,6 +89,36 @@ public sealed class EngineServiceTests : IDisposable
     }
 
     public void Dispose() => _folder.Dispose();
+
+    /// <summary>An engine service with the development CA in a folder, and a lifetime the test can stop.</summary>
+    private sealed class DevelopmentEngine : IDisposable
+    {
+        private readonly CertificateAuthorityStore _store;
+        private readonly IssuanceLimiter _limiter;
+
+        public DevelopmentEngine(string dataPath, int maxDegreeOfParallelism)
+        {
+            var options = Options.Create(
+                new CertEngineOptions { DataPath = dataPath, MaxDegreeOfParallelism = maxDegreeOfParallelism });
+            var environment = new HostingEnvironment { ContentRootPath = dataPath };
+            _store = new CertificateAuthorityStore(
+                options, environment, NullLogger<CertificateAuthorityStore>.Instance);
+            _limiter = new IssuanceLimiter(options);
+            Service = new CertificateEngineService(
+                _store, _limiter, Lifetime, options, NullLogger<CertificateEngineService>.Instance);
+        }
+
+        public TestLifetime Lifetime { get; } = new();
+
+        public CertificateEngineService Service { get; }
+
+        public void Dispose()
+        {
+            _limiter.Dispose();
+            _store.Dispose();
+            Lifetime.Dispose();
+        }
+    }
 
     private sealed class TestLifetime : IHostApplicationLifetime, IDisposable
     {

@@ -45,7 +45,7 @@ public sealed class ChunkDispatcher(
         var subscriber = redis.GetSubscriber();
         await subscriber.SubscribeAsync(ChunkQueueStream.NoticeChannel, (_, _) => WakeWorkers());
 
-        // Cancelled a drain period after stopping begins: chunks still in flight then go back to the queue.
+        // Cancelled a drain period after stopping begins. Chunks still in flight then go back to the queue.
         using var abort = new CancellationTokenSource();
         await using var drain = stoppingToken.Register(() => abort.CancelAfter(options.Value.ShutdownDrainTimeout));
 
@@ -167,7 +167,10 @@ public sealed class ChunkDispatcher(
         await queue.AcknowledgeAsync(message.EntryId);
     }
 
-    /// <summary>Settles a chunk whose processing was cancelled, according to why.</summary>
+    /// <summary>
+    /// Ends a cancelled chunk by the reason for the cancellation: leaves it to the dispatcher that
+    /// took it over, acknowledges it when its task ended, or puts it back in the queue when stopping.
+    /// </summary>
     private async Task EndInterruptedChunkAsync(ChunkMessage message, ChunkRun run, ChunkWatch watch)
     {
         switch (watch)
@@ -221,7 +224,7 @@ public sealed class ChunkDispatcher(
         {
             try
             {
-                // Once issued, a chunk is kept while storing it is retried; it is not issued again.
+                // Once issued, a chunk is kept while storing it is retried, so it is not issued again.
                 if (sealedResult is null)
                 {
                     if (await tasks.BeginChunkAttemptAsync(message.TaskId, message.ChunkId) is not { } counted)
@@ -282,7 +285,7 @@ public sealed class ChunkDispatcher(
                 var delay = Backoff(failures);
                 logger.ChunkAttemptFailed(exception, message.TaskId, message.ChunkId, attempt, maxAttempts, delay);
                 await Task.Delay(delay, waitCancellation.Token);
-                if (await TryGetStatusAsync(message.TaskId) is null or TaskStates.Failed)
+                if (HasEnded(await TryGetStatusAsync(message)))
                 {
                     logger.ChunkAbandoned(message.TaskId, message.ChunkId, "failed or deleted");
                     return;
@@ -317,22 +320,30 @@ public sealed class ChunkDispatcher(
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
-            // Only the message of a later failure is lost; the attempt itself is counted.
+            // The attempt itself is counted, so only the error text for a later failure message is lost.
+            logger.ChunkStateUnavailable(exception, message.TaskId, message.ChunkId);
         }
     }
 
-    /// <summary>Returns the task's status, or "unknown" while Redis cannot tell; null when the task is gone.</summary>
-    private async Task<string?> TryGetStatusAsync(string taskId)
+    /// <summary>
+    /// Returns the task's status: null when the task is gone, and "unknown" when Redis cannot be
+    /// reached, so the caller goes on.
+    /// </summary>
+    private async Task<string?> TryGetStatusAsync(ChunkMessage message)
     {
         try
         {
-            return await tasks.GetStatusAsync(taskId);
+            return await tasks.GetStatusAsync(message.TaskId);
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
+            logger.ChunkStateUnavailable(exception, message.TaskId, message.ChunkId);
             return "unknown";
         }
     }
+
+    /// <summary>Returns whether a task with this status needs no more chunks: it failed or was deleted.</summary>
+    private static bool HasEnded(string? status) => status is null or TaskStates.Failed;
 
     /// <summary>
     /// While a chunk is in flight: renews this dispatcher's claim on it, and cancels it when the
@@ -357,7 +368,7 @@ public sealed class ChunkDispatcher(
                         return ChunkWatch.ClaimLost;
                     }
 
-                    if (await tasks.GetStatusAsync(message.TaskId) is null or TaskStates.Failed)
+                    if (HasEnded(await tasks.GetStatusAsync(message.TaskId)))
                     {
                         logger.ChunkAbandoned(message.TaskId, message.ChunkId, "failed or deleted");
                         await chunkCancellation.CancelAsync();

@@ -69,4 +69,12 @@ internal static partial class DispatcherLog
         Message = "Putting chunk {ChunkId} of task {TaskId} back in the queue failed; " +
             "it is reclaimed after the claim timeout")]
     public static partial void ChunkReturnFailed(this ILogger logger, Exception exception, string taskId, int chunkId);
+
+    [LoggerMessage(EventId = 314, Level = LogLevel.Warning,
+        Message = "Reading or recording the state of chunk {ChunkId} of task {TaskId} failed; the chunk goes on")]
+    public static partial void ChunkStateUnavailable(
+        this ILogger logger,
+        Exception exception,
+        string taskId,
+        int chunkId);
 }

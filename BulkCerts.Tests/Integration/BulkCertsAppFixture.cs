@@ -74,6 +74,13 @@ public class BulkCertsAppFixture : IAsyncLifetime
         return await ConnectionMultiplexer.ConnectAsync(connectionString!);
     }
 
+    /// <summary>Returns the names of every Redis key of a task.</summary>
+    public async Task<List<string>> FindTaskKeysAsync(string taskId)
+    {
+        await using var redis = await ConnectRedisAsync();
+        return [.. redis.GetServers()[0].Keys(pattern: $"*{taskId}*").Select(key => key.ToString())];
+    }
+
     public async Task DisposeAsync()
     {
         Api?.Dispose();

@@ -22,7 +22,7 @@ public sealed class DeleteTaskTests(BulkCertsAppFixture fixture)
         Assert.Equal(HttpStatusCode.NotFound, status.StatusCode);
         using var download = await fixture.Api.GetAsync($"/certificates/{taskId}");
         Assert.Equal(HttpStatusCode.NotFound, download.StatusCode);
-        Assert.Empty(await FindKeysAsync(taskId));
+        Assert.Empty(await fixture.FindTaskKeysAsync(taskId));
     }
 
     [Fact]
@@ -32,7 +32,7 @@ public sealed class DeleteTaskTests(BulkCertsAppFixture fixture)
             fixture.Api,
             "/certificates",
             """{"quantity": 120, "certInfo": {"commonName": "delete-in-flight"}}""");
-        await WaitForStatusAsync(taskId, "in_progress");
+        await TaskClient.WaitForStartAsync(fixture.Api, taskId, TimeSpan.FromMinutes(2));
 
         using var delete = await fixture.Api.DeleteAsync($"/certificates/{taskId}");
         Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
@@ -41,7 +41,7 @@ public sealed class DeleteTaskTests(BulkCertsAppFixture fixture)
         // cores. None of them may store its result for the deleted task.
         for (var check = 0; check < 40; check++)
         {
-            Assert.Empty(await FindKeysAsync(taskId));
+            Assert.Empty(await fixture.FindTaskKeysAsync(taskId));
             await Task.Delay(TimeSpan.FromSeconds(1));
         }
     }
@@ -52,21 +52,5 @@ public sealed class DeleteTaskTests(BulkCertsAppFixture fixture)
         using var response = await fixture.Api.DeleteAsync($"/certificates/{Guid.NewGuid()}");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-    }
-
-    private async Task WaitForStatusAsync(string taskId, string expected)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        while ((await TaskClient.GetStatusAsync(fixture.Api, taskId)).GetProperty("status").GetString() != expected)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(200), timeout.Token);
-        }
-    }
-
-    private async Task<List<string>> FindKeysAsync(string taskId)
-    {
-        await using var redis = await fixture.ConnectRedisAsync();
-        var server = redis.GetServers()[0];
-        return [.. server.Keys(pattern: $"*{taskId}*").Select(key => key.ToString())];
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Aspire.Hosting.ApplicationModel;
+using BulkCerts.Api.Tasks;
 using BulkCerts.Tests.Support;
 
 namespace BulkCerts.Tests.Integration;
@@ -65,8 +66,8 @@ public sealed class EngineOutageTests(BulkCertsAppFixture fixture)
 
             using var redis = await fixture.ConnectRedisAsync();
             await ChunkQueueProbe.AssertDrainedAsync(redis.GetDatabase(), taskId, TimeSpan.FromSeconds(30));
-            var storedChunks = redis.GetServers()[0].Keys(pattern: $"bulkcerts:task:{{{taskId}}}:chunk:*");
-            Assert.Empty(storedChunks);
+            var keys = await fixture.FindTaskKeysAsync(taskId);
+            Assert.DoesNotContain(keys, key => key.StartsWith(TaskKeys.ChunkPrefix(taskId), StringComparison.Ordinal));
         }
         finally
         {

@@ -7,7 +7,7 @@ namespace BulkCerts.Tests.Integration;
 
 /// <summary>
 /// Every Redis key of a task expires with its retention. A task whose certificates or record
-/// expired gets a status and a message that say so.
+/// expired gets a 410 or a 404 with a message.
 /// </summary>
 [Collection(BulkCertsAppCollection.Name)]
 public sealed class RetentionTests(BulkCertsAppFixture fixture)
@@ -21,7 +21,7 @@ public sealed class RetentionTests(BulkCertsAppFixture fixture)
         await using var redis = await fixture.ConnectRedisAsync();
         var database = redis.GetDatabase();
 
-        var keys = FindKeys(redis, taskId);
+        var keys = await fixture.FindTaskKeysAsync(taskId);
 
         Assert.Contains($"bulkcerts:task:{{{taskId}}}", keys);
         Assert.Contains($"bulkcerts:task:{{{taskId}}}:chunk:1", keys);
@@ -50,7 +50,7 @@ public sealed class RetentionTests(BulkCertsAppFixture fixture)
             Assert.Contains("expired", await ReadMessageAsync(download));
         }
 
-        foreach (var key in FindKeys(redis, taskId))
+        foreach (var key in await fixture.FindTaskKeysAsync(taskId))
         {
             await database.KeyExpireAsync(key, TimeSpan.FromMilliseconds(1));
         }
@@ -71,9 +71,6 @@ public sealed class RetentionTests(BulkCertsAppFixture fixture)
         Assert.Equal("complete", status.GetProperty("status").GetString());
         return taskId;
     }
-
-    private static List<string> FindKeys(ConnectionMultiplexer redis, string taskId) =>
-        [.. redis.GetServers()[0].Keys(pattern: $"*{taskId}*").Select(key => key.ToString())];
 
     private static async Task<string> ReadMessageAsync(HttpResponseMessage response)
     {

@@ -1,6 +1,7 @@
 using System.Net;
 using BulkCerts.Api;
 using BulkCerts.Api.Certificates;
+using BulkCerts.Api.ChunkQueue;
 using BulkCerts.Api.Tasks;
 using BulkCerts.Tests.Support;
 using Microsoft.Extensions.Options;
@@ -67,9 +68,7 @@ public sealed class TaskStoreTests(BulkCertsAppFixture fixture)
         await database.HashSetAsync(TaskKeys.Task(taskId), [new HashEntry("status", "pending")]);
         await database.KeyExpireAsync(TaskKeys.Task(taskId), TimeSpan.FromMinutes(10));
 
-        await database.StreamAddAsync(
-            "bulkcerts:chunks",
-            [new NameValueEntry("task", taskId), new NameValueEntry("chunk", 1)]);
+        await database.StreamAddAsync(ChunkQueueStream.Key, ChunkQueueStream.CreateEntry(taskId, 1, default));
 
         await ChunkQueueProbe.AssertDrainedAsync(database, taskId, TimeSpan.FromSeconds(20));
         Assert.Equal("failed", (string?)await database.HashGetAsync(TaskKeys.Task(taskId), "status"));

@@ -40,9 +40,9 @@ internal static class AppResources
     }
 
     /// <summary>
-    /// Kills the process of one resource instance with SIGKILL, as a crash would end it, and
-    /// returns the id of the process the orchestrator started. A project runs under
-    /// <c>dotnet run</c>, so for a project that is its child, the app itself.
+    /// Kills the process of one resource instance with SIGKILL, as a crash would end it, and returns
+    /// the id of the process the orchestrator started. A project runs under <c>dotnet run</c>, so for
+    /// a project the killed process is the child of that one: the app itself.
     /// </summary>
     public static int Kill(ResourceEvent instance)
     {
@@ -71,7 +71,8 @@ internal static class AppResources
 
             try
             {
-                // Fields after the command name, which is in parentheses and may hold spaces: state, ppid, ...
+                // The fields after the command name, which is in parentheses and may contain spaces,
+                // start with state and ppid.
                 var stat = File.ReadAllText(Path.Combine(directory, "stat"));
                 var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
                 if (int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) == parentId)

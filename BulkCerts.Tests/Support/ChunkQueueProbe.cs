@@ -1,3 +1,4 @@
+using BulkCerts.Api.ChunkQueue;
 using StackExchange.Redis;
 
 namespace BulkCerts.Tests.Support;
@@ -5,15 +6,16 @@ namespace BulkCerts.Tests.Support;
 /// <summary>Reads the chunk queue in Redis, to check that a task leaves no work behind.</summary>
 internal static class ChunkQueueProbe
 {
-    private const string StreamKey = "bulkcerts:chunks";
-    private const string GroupName = "dispatchers";
-
     /// <summary>Returns how many queue entries, and how many of them taken but unacknowledged, name the task.</summary>
     public static async Task<(int Queued, int Pending)> CountAsync(IDatabase database, string taskId)
     {
-        var entries = await database.StreamRangeAsync(StreamKey);
-        var ids = entries.Where(entry => entry["task"] == taskId).Select(entry => entry.Id).ToHashSet();
-        var pending = await database.StreamPendingMessagesAsync(StreamKey, GroupName, 10_000, RedisValue.Null);
+        var entries = await database.StreamRangeAsync(ChunkQueueStream.Key);
+        var ids = entries
+            .Where(entry => entry[ChunkQueueStream.TaskField] == taskId)
+            .Select(entry => entry.Id)
+            .ToHashSet();
+        var pending = await database.StreamPendingMessagesAsync(
+            ChunkQueueStream.Key, ChunkQueueStream.ConsumerGroup, 10_000, RedisValue.Null);
         return (ids.Count, pending.Count(message => ids.Contains(message.MessageId)));
     }
 
