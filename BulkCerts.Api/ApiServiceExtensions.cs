@@ -3,6 +3,7 @@ using BulkCerts.Api.Certificates;
 using BulkCerts.Api.ChunkQueue;
 using BulkCerts.Api.Downloads;
 using BulkCerts.Api.Http;
+using BulkCerts.Api.Security;
 using BulkCerts.Api.Storage;
 using BulkCerts.Api.Tasks;
 using BulkCerts.CertEngine.V1;
@@ -78,6 +79,8 @@ public static class ApiServiceExtensions
                 KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
                 EnableMultipleHttp2Connections = true,
             })
+            .AddHttpMessageHandler(services => new CertEngineCredentialHandler(
+                services.GetRequiredService<IOptions<BulkCertsOptions>>()))
             .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
     }

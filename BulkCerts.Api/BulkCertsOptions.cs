@@ -53,6 +53,15 @@ public sealed class BulkCertsOptions
     /// </summary>
     public string? ResultEncryptionKey { get; set; }
 
+    /// <summary>
+    /// Keys that encrypted results before the current one, base64 like it. Results are read with
+    /// them but never written; remove a key once the retention has passed since it was replaced.
+    /// </summary>
+    public List<string> PreviousResultEncryptionKeys { get; set; } = [];
+
+    /// <summary>Secret the Api presents to the CertEngine on every call, as a bearer token.</summary>
+    public string? CertEngineCredential { get; set; }
+
     /// <summary>Chunks one Api replica issues at once.</summary>
     [Range(1, 64)]
     public int MaxChunksInFlight { get; set; } = 4;

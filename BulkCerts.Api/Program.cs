@@ -1,12 +1,14 @@
 using BulkCerts.Api;
 using BulkCerts.Api.Authorities;
 using BulkCerts.Api.Certificates;
+using BulkCerts.Api.Security;
 using BulkCerts.Api.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApiServices();
+builder.AddApiSecurity();
 
 var app = builder.Build();
 
@@ -15,6 +17,7 @@ app.Services.GetRequiredService<ResultProtector>();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseApiSecurity();
 
 app.MapCertificateEndpoints();
 app.MapCertificateAuthorityEndpoints();

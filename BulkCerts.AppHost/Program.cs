@@ -29,9 +29,16 @@ catch (RedisSetupException exception)
 
 ResourceFailureWatcher.Register(builder);
 
+// The key REST clients send in x-api-key: generated on first run and kept in the AppHost's user
+// secrets, or fixed with the setting Parameters:api-key. The Api receives only its hash.
+var secretDefault = new GenerateParameterDefault { MinLength = 40, Special = false };
+var apiKey = builder.AddParameter("api-key", secretDefault, secret: true, persist: true);
+var engineCredential = builder.AddParameter("certengine-credential", secretDefault, secret: true);
+
 var certEngine = builder.AddProject<Projects.BulkCerts_CertEngine>("certengine")
     .WithReplicas(engineReplicas)
     .WithEnvironment("CertEngine__DataPath", Path.Combine(dataPath, "certengine"))
+    .WithEnvironment("CertEngine__ServiceCredential", engineCredential)
     .WithConfigurationSection("CertEngine")
     .WithHttpHealthCheck("/health", endpointName: "http")
     .WithoutOtlpRetry();
@@ -43,6 +50,8 @@ var api = builder.AddProject<Projects.BulkCerts_Api>("api")
     .WithReference(certEngine)
     .WaitFor(certEngine)
     .WithEnvironment("BulkCerts__DataPath", Path.Combine(dataPath, "api"))
+    .WithEnvironment("BulkCerts__CertEngineCredential", engineCredential)
+    .WithApiKey("development", apiKey)
     .WithConfigurationSection("BulkCerts")
     .WithHttpHealthCheck("/health")
     .WithoutOtlpRetry()

@@ -58,8 +58,33 @@ internal static class ProjectResourceExtensions
     }
 
     private static bool IsSecret(string key) =>
-        key.EndsWith("Passphrase", StringComparison.OrdinalIgnoreCase)
-        || key.EndsWith("EncryptionKey", StringComparison.OrdinalIgnoreCase);
+        SecretSettingNames.Any(name => key.Contains(name, StringComparison.OrdinalIgnoreCase));
+
+    private static readonly string[] SecretSettingNames =
+        ["Passphrase", "EncryptionKey", "Credential", "SigningKeys"];
+
+    /// <summary>
+    /// Gives the Api the SHA-256 of <paramref name="apiKey"/> as the API key <paramref name="name"/>,
+    /// so the key itself never reaches the Api's configuration.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithApiKey(
+        this IResourceBuilder<ProjectResource> project,
+        string name,
+        IResourceBuilder<ParameterResource> apiKey)
+    {
+        return project.WithEnvironment(async context =>
+        {
+            // A published app gets its keys from the deployment's own configuration.
+            if (context.ExecutionContext.IsPublishMode)
+            {
+                return;
+            }
+
+            var value = await apiKey.Resource.GetValueAsync(context.CancellationToken) ?? string.Empty;
+            var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(value));
+            context.EnvironmentVariables[$"BulkCerts__Auth__ApiKeys__{name}__Hash"] = Convert.ToHexStringLower(hash);
+        });
+    }
 
     /// <summary>
     /// Logs the project's HTTP address once it is healthy, so the console shows where to send requests.
@@ -70,9 +95,11 @@ internal static class ProjectResourceExtensions
         {
             var logger = readyEvent.Services.GetRequiredService<ILoggerFactory>().CreateLogger("BulkCerts.AppHost");
             logger.LogInformation(
-                "{Resource} is ready at {Url}",
+                "{Resource} is ready at {Url}; send the api-key parameter in the x-api-key header. " +
+                "Find it in the dashboard under Parameters, or with: {Command}",
                 project.Resource.Name,
-                project.GetEndpoint("http").Url);
+                project.GetEndpoint("http").Url,
+                "dotnet user-secrets list --project BulkCerts.AppHost");
             return Task.CompletedTask;
         });
 

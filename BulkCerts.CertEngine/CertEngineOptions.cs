@@ -33,6 +33,15 @@ public sealed class CertEngineOptions
     public Dictionary<string, CertificateAuthorityOptions> CertificateAuthorities { get; set; } =
         new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Secret that callers present as a bearer token on every call but health checks. The AppHost
+    /// generates one per run and gives it to the Api.
+    /// </summary>
+    public string? ServiceCredential { get; set; }
+
+    /// <summary>Accepts calls without <see cref="ServiceCredential"/>. For isolated development only.</summary>
+    public bool AllowAnonymousCallers { get; set; }
+
     public int EffectiveDegreeOfParallelism =>
         MaxDegreeOfParallelism > 0 ? MaxDegreeOfParallelism : Environment.ProcessorCount;
 }

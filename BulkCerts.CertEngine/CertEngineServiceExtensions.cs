@@ -1,13 +1,15 @@
 using BulkCerts.CertEngine.Authorities;
+using BulkCerts.CertEngine.Grpc;
 using BulkCerts.CertEngine.Issuance;
+using Microsoft.Extensions.Options;
 
 namespace BulkCerts.CertEngine;
 
-public static class CertEngineServiceExtensions
+public static partial class CertEngineServiceExtensions
 {
     /// <summary>
-    /// Adds the gRPC service, its health checks and reflection, the certificate authorities and
-    /// the issuance limiter.
+    /// Adds the gRPC service behind the service credential check, its health checks and
+    /// reflection, the certificate authorities and the issuance limiter.
     /// </summary>
     public static IHostApplicationBuilder AddCertEngineServices(this IHostApplicationBuilder builder)
     {
@@ -15,14 +17,35 @@ public static class CertEngineServiceExtensions
             .BindConfiguration(CertEngineOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<CertEngineOptions>, CertEngineOptionsValidator>();
 
         builder.Services.AddSingleton<CertificateAuthorityStore>();
         builder.Services.AddSingleton<IssuanceLimiter>();
 
-        builder.Services.AddGrpc(options => options.EnableDetailedErrors = builder.Environment.IsDevelopment());
+        builder.Services.AddGrpc(options =>
+        {
+            options.EnableDetailedErrors = builder.Environment.IsDevelopment();
+            options.Interceptors.Add<ServiceCredentialInterceptor>();
+        });
         builder.Services.AddGrpcHealthChecks();
         builder.Services.AddGrpcReflection();
 
         return builder;
     }
+
+    /// <summary>Logs a warning at start-up when calls without the service credential are accepted.</summary>
+    public static WebApplication WarnIfAnonymousCallers(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<IOptions<CertEngineOptions>>().Value.AllowAnonymousCallers)
+        {
+            LogAnonymousCallers(app.Logger, $"{CertEngineOptions.SectionName}:AllowAnonymousCallers");
+        }
+
+        return app;
+    }
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message =
+        "The service credential is off ({Setting} is true): anyone who reaches this engine can have " +
+        "certificates signed by its CAs. Use this only on an isolated machine.")]
+    private static partial void LogAnonymousCallers(ILogger logger, string setting);
 }

@@ -20,6 +20,7 @@ catch (AuthorityLoadException)
     return 1;
 }
 
+app.WarnIfAnonymousCallers();
 app.MapGrpcService<CertificateEngineService>();
 app.MapGrpcHealthChecksService();
 app.MapGrpcReflectionService();

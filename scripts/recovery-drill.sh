@@ -5,24 +5,31 @@
 # CertEngine built here, and the redis-server whose data folder is .data/redis.
 # Start the app first, with the default DataPath: dotnet run --project BulkCerts.AppHost
 # Usage: scripts/recovery-drill.sh [quantity]   (RSA-2048 certificates per task, default 300)
+# The API key comes from BULKCERTS_API_KEY, or else from the AppHost's user secrets.
 set -euo pipefail
 
 api=${BULKCERTS_URL:-http://localhost:5080}
 quantity=${1:-300}
 root=$(cd "$(dirname "$0")/.." && pwd)
 timeout_seconds=600
+api_key=${BULKCERTS_API_KEY:-$(dotnet user-secrets list --project "$root/BulkCerts.AppHost" |
+  sed -n 's/^Parameters:api-key = //p')}
+if [[ -z $api_key ]]; then
+  echo "No API key: set BULKCERTS_API_KEY, or start the AppHost once so that it generates one." >&2
+  exit 1
+fi
 
 now() { date +%s.%N; }
 seconds() { awk "BEGIN { printf \"%.1f\", $1 - $2 }"; }
 
 create_task() {
-  curl -sf -X POST "$api/certificates" \
+  curl -sf -X POST "$api/certificates" -H "x-api-key: $api_key" \
     -H 'Content-Type: application/vnd.aws-cdf-v1.0+json' -H 'Accept: application/vnd.aws-cdf-v1.0+json' \
     -d "{\"quantity\": $quantity, \"certInfo\": {\"commonName\": \"drill\"}}" | sed -E 's/.*"taskId":"([^"]+)".*/\1/'
 }
 
 task_status() {
-  curl -s "$api/certificates/$1/task" -H 'Accept: application/json' | sed -nE 's/.*"status":"([^"]+)".*/\1/p'
+  curl -s "$api/certificates/$1/task" -H "x-api-key: $api_key" -H 'Accept: application/json' | sed -nE 's/.*"status":"([^"]+)".*/\1/p'
 }
 
 wait_for() { # task id, status words to wait for

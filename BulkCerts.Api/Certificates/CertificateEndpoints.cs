@@ -4,6 +4,7 @@ using BulkCerts.Api.Authorities;
 using BulkCerts.Api.ChunkQueue;
 using BulkCerts.Api.Downloads;
 using BulkCerts.Api.Http;
+using BulkCerts.Api.Security;
 using BulkCerts.Api.Tasks;
 using BulkCerts.CertEngine.V1;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -18,6 +19,8 @@ namespace BulkCerts.Api.Certificates;
 public static class CertificateEndpoints
 {
     private const string Example = "{\"quantity\": 10, \"certInfo\": {\"commonName\": \"device\"}}";
+
+    private const int RunningTasksRetryAfterSeconds = 10;
 
     private static readonly byte[] Utf8ByteOrderMark = [0xEF, 0xBB, 0xBF];
     private static readonly byte[] JsonWhitespace = " \t\r\n"u8.ToArray();
@@ -39,10 +42,21 @@ public static class CertificateEndpoints
         TaskStore tasks,
         IdempotencyKeys idempotency,
         CertificateAuthorityCatalog catalog,
+        RunningTaskLimit runningTasks,
         IOptions<BulkCertsOptions> options)
     {
+        var credential = request.HttpContext.GetCredential();
+        if (credential.Suppliers is not null)
+        {
+            return Task.FromResult<Results<JsonHttpResult<TaskCreatedResponse>, ProblemHttpResult>>(ApiResults.Problem(
+                StatusCodes.Status403Forbidden,
+                $"Credential '{credential.Name}' may create tasks only for {credential.DescribeScope()}; " +
+                "use POST /supplier/{supplierId}/certificates."));
+        }
+
         var authority = options.Value.DefaultCertificateAuthority;
-        return CreateTaskAsync(request, tasks, idempotency, catalog, options.Value, authority, supplierId: null);
+        var context = new CreateContext(tasks, idempotency, catalog, runningTasks, options.Value, credential);
+        return CreateTaskAsync(request, context, authority, supplierId: null);
     }
 
     public static Task<Results<JsonHttpResult<TaskCreatedResponse>, ProblemHttpResult>> CreateSupplierTask(
@@ -51,6 +65,7 @@ public static class CertificateEndpoints
         TaskStore tasks,
         IdempotencyKeys idempotency,
         CertificateAuthorityCatalog catalog,
+        RunningTaskLimit runningTasks,
         SupplierDirectory suppliers,
         IOptions<BulkCertsOptions> options)
     {
@@ -61,6 +76,13 @@ public static class CertificateEndpoints
                     $"Supplier id '{MessageText.Shorten(supplierId)}' is not valid; {SupplierIds.Rule}"));
         }
 
+        var credential = request.HttpContext.GetCredential();
+        if (!credential.MayUse(supplierId))
+        {
+            return Task.FromResult<Results<JsonHttpResult<TaskCreatedResponse>, ProblemHttpResult>>(
+                OutOfScope(credential, $"Supplier '{supplierId}'"));
+        }
+
         if (!suppliers.TryGetAuthority(supplierId, out var authority))
         {
             return Task.FromResult<Results<JsonHttpResult<TaskCreatedResponse>, ProblemHttpResult>>(
@@ -68,7 +90,8 @@ public static class CertificateEndpoints
                     $"operator to map it to a CA with the setting BulkCerts:Suppliers:{supplierId}."));
         }
 
-        return CreateTaskAsync(request, tasks, idempotency, catalog, options.Value, authority, supplierId);
+        var context = new CreateContext(tasks, idempotency, catalog, runningTasks, options.Value, credential);
+        return CreateTaskAsync(request, context, authority, supplierId);
     }
 
     public static async Task<Results<JsonHttpResult<TaskStatusResponse>, ProblemHttpResult>> GetTaskStatus(
@@ -84,6 +107,11 @@ public static class CertificateEndpoints
         if (await FindTaskAsync(taskId, tasks) is not { } task)
         {
             return TaskNotFound(taskId);
+        }
+
+        if (CheckScope(request.HttpContext, task) is { } forbidden)
+        {
+            return forbidden;
         }
 
         var body = new TaskStatusResponse(
@@ -113,6 +141,11 @@ public static class CertificateEndpoints
             return TaskNotFound(taskId);
         }
 
+        if (CheckScope(context, task) is { } forbidden)
+        {
+            return forbidden;
+        }
+
         switch (task.Status)
         {
             case TaskStates.Failed:
@@ -140,8 +173,25 @@ public static class CertificateEndpoints
     /// Deletes a task with its certificates and private keys at once. Chunks still queued are
     /// skipped, and a chunk in flight is discarded when it completes.
     /// </summary>
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteTask(string taskId, TaskStore tasks)
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteTask(
+        string taskId,
+        HttpContext context,
+        TaskStore tasks)
     {
+        if (context.GetCredential().Suppliers is not null)
+        {
+            // A scoped credential may delete only its suppliers' tasks, so look the task up first.
+            if (await FindTaskAsync(taskId, tasks) is not { } task)
+            {
+                return TaskNotFound(taskId);
+            }
+
+            if (CheckScope(context, task) is { } forbidden)
+            {
+                return forbidden;
+            }
+        }
+
         if (!TaskIds.IsValid(taskId) || !await tasks.DeleteAsync(taskId.ToLowerInvariant()))
         {
             return TaskNotFound(taskId);
@@ -152,13 +202,11 @@ public static class CertificateEndpoints
 
     private static async Task<Results<JsonHttpResult<TaskCreatedResponse>, ProblemHttpResult>> CreateTaskAsync(
         HttpRequest request,
-        TaskStore tasks,
-        IdempotencyKeys idempotency,
-        CertificateAuthorityCatalog catalog,
-        BulkCertsOptions options,
+        CreateContext context,
         string certificateAuthority,
         string? supplierId)
     {
+        var (tasks, idempotency, catalog, runningTasks, options, credential) = context;
         if (MediaTypes.SelectJsonResponseType(request.Headers.Accept) is not { } responseType)
         {
             return ApiResults.NotAcceptable(request.Headers.Accept, $"{MediaTypes.Json} or {MediaTypes.CdfJson}");
@@ -206,6 +254,16 @@ public static class CertificateEndpoints
                 }
             }
 
+            if (await runningTasks.TryReserveAsync(credential, taskId) is { } running)
+            {
+                if (idempotencyKey.Length > 0)
+                {
+                    await idempotency.ReleaseAsync(idempotencyKey);
+                }
+
+                return TooManyRunning(request.HttpContext, credential, running);
+            }
+
             TaskRecord task;
             var source = ChunkDispatcher.ActivitySource;
             using (var activity = source.StartActivity("bulkcerts.chunks publish", ActivityKind.Producer))
@@ -216,9 +274,14 @@ public static class CertificateEndpoints
                     task = await tasks.CreateAsync(
                         spec, parsed.CommonNameList, certificateAuthority, supplierId, traceContext, taskId);
                 }
-                catch when (idempotencyKey.Length > 0)
+                catch
                 {
-                    await idempotency.ReleaseAsync(idempotencyKey);
+                    await runningTasks.ReleaseAsync(credential, taskId);
+                    if (idempotencyKey.Length > 0)
+                    {
+                        await idempotency.ReleaseAsync(idempotencyKey);
+                    }
+
                     throw;
                 }
 
@@ -372,6 +435,27 @@ public static class CertificateEndpoints
         request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()
             ?.MaxRequestBodySize;
 
+    private static ProblemHttpResult? CheckScope(HttpContext context, TaskRecord task)
+    {
+        var credential = context.GetCredential();
+        return credential.MayUse(task.SupplierId) ? null : OutOfScope(credential, $"Task {task.TaskId}");
+    }
+
+    private static ProblemHttpResult OutOfScope(Credential credential, string subject) => ApiResults.Problem(
+        StatusCodes.Status403Forbidden,
+        $"{subject} is outside the scope of credential '{credential.Name}', which may use only " +
+        $"{credential.DescribeScope()}; use a credential for that supplier.");
+
+    private static ProblemHttpResult TooManyRunning(HttpContext context, Credential credential, int running)
+    {
+        context.Response.Headers.RetryAfter = RunningTasksRetryAfterSeconds.ToString();
+        return ApiResults.Problem(
+            StatusCodes.Status429TooManyRequests,
+            $"Credential '{credential.Name}' already has {running} tasks pending or in progress, the most it may " +
+            $"run at once ({RateLimitOptions.SectionName}:MaxRunningTasks); retry when one ends " +
+            $"(in about {RunningTasksRetryAfterSeconds} seconds) or delete one.");
+    }
+
     private static async Task<TaskRecord?> FindTaskAsync(string taskId, TaskStore tasks) =>
         TaskIds.IsValid(taskId) ? await tasks.GetAsync(taskId.ToLowerInvariant()) : null;
 
@@ -380,3 +464,12 @@ public static class CertificateEndpoints
             $"Task {taskId} was not found. Check the id; tasks are deleted when their retention ends.")
         : ApiResults.NotFound($"Task id '{MessageText.Shorten(taskId)}' is not valid; task ids are {TaskIds.Format}.");
 }
+
+/// <summary>The services and settings that creating a task uses.</summary>
+internal sealed record CreateContext(
+    TaskStore Tasks,
+    IdempotencyKeys Idempotency,
+    CertificateAuthorityCatalog Catalog,
+    RunningTaskLimit RunningTasks,
+    BulkCertsOptions Options,
+    Credential Credential);

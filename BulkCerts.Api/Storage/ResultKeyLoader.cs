@@ -3,16 +3,29 @@ using System.Security.Cryptography;
 namespace BulkCerts.Api.Storage;
 
 /// <summary>
-/// Finds the result encryption key: the configured one, or a key generated on first start and
-/// kept in the data folder (readable by the owner only) for development.
+/// Finds the result encryption keys: the current one first, configured or generated on first
+/// start and kept in the data folder (readable by the owner only) for development, then the
+/// previous keys that still decrypt older results.
 /// </summary>
 internal static class ResultKeyLoader
 {
     private const int KeySize = 32;
     private const string KeyFileName = "result-encryption.key";
     private const string SettingName = $"{BulkCertsOptions.SectionName}:ResultEncryptionKey";
+    private const string PreviousSettingName = $"{BulkCertsOptions.SectionName}:PreviousResultEncryptionKeys";
 
-    public static byte[] Load(BulkCertsOptions options, string contentRoot)
+    public static List<byte[]> Load(BulkCertsOptions options, string contentRoot)
+    {
+        List<byte[]> keys = [LoadCurrent(options, contentRoot)];
+        for (var i = 0; i < options.PreviousResultEncryptionKeys.Count; i++)
+        {
+            keys.Add(Decode(options.PreviousResultEncryptionKeys[i], $"{PreviousSettingName}:{i}"));
+        }
+
+        return keys;
+    }
+
+    private static byte[] LoadCurrent(BulkCertsOptions options, string contentRoot)
     {
         if (!string.IsNullOrWhiteSpace(options.ResultEncryptionKey))
         {

@@ -7,55 +7,100 @@ namespace BulkCerts.Api.Storage;
 /// <summary>
 /// Encrypts chunk results, which contain private keys, before they reach Redis: AES-256-GCM with
 /// the task and chunk ids as associated data, so a result copied to another task's key fails to
-/// decrypt instead of being served there.
+/// decrypt instead of being served there. New results use the current key. Results stored under a
+/// previous key stay readable while that key is listed, so a key can be rotated without losing
+/// tasks.
 /// </summary>
-/// <remarks>Layout: version byte, 12-byte nonce, 16-byte tag, ciphertext.</remarks>
+/// <remarks>
+/// Layout: version byte 2, 4-byte key id (the start of the key's SHA-256), 12-byte nonce, 16-byte
+/// tag, ciphertext. Version 1, without the key id, is still read.
+/// </remarks>
 public sealed class ResultProtector
 {
-    private const byte FormatVersion = 1;
+    private const byte LegacyVersion = 1;
+    private const byte FormatVersion = 2;
+    private const int KeyIdSize = 4;
     private const int NonceSize = 12;
     private const int TagSize = 16;
-    private const int HeaderSize = 1 + NonceSize + TagSize;
+    private const int LegacyHeaderSize = 1 + NonceSize + TagSize;
+    private const int HeaderSize = 1 + KeyIdSize + NonceSize + TagSize;
 
     private readonly byte[] _key;
+    private readonly byte[] _keyId;
+    private readonly IReadOnlyList<byte[]> _readableKeys;
 
     public ResultProtector(IOptions<BulkCertsOptions> options, IHostEnvironment environment)
     {
-        _key = ResultKeyLoader.Load(options.Value, environment.ContentRootPath);
+        var keys = ResultKeyLoader.Load(options.Value, environment.ContentRootPath);
+        _key = keys[0];
+        _keyId = KeyId(_key);
+        _readableKeys = keys;
     }
 
     public byte[] Protect(ReadOnlySpan<byte> plaintext, string taskId, int chunkId)
     {
         var output = new byte[HeaderSize + plaintext.Length];
         output[0] = FormatVersion;
-        var nonce = output.AsSpan(1, NonceSize);
+        _keyId.CopyTo(output.AsSpan(1, KeyIdSize));
+        var nonce = output.AsSpan(1 + KeyIdSize, NonceSize);
         RandomNumberGenerator.Fill(nonce);
 
         using var aes = new AesGcm(_key, TagSize);
-        aes.Encrypt(nonce, plaintext, output.AsSpan(HeaderSize), output.AsSpan(1 + NonceSize, TagSize),
+        aes.Encrypt(nonce, plaintext, output.AsSpan(HeaderSize), output.AsSpan(1 + KeyIdSize + NonceSize, TagSize),
             AssociatedData(taskId, chunkId));
         return output;
     }
 
     /// <exception cref="CryptographicException">The data was altered, belongs to another chunk, or
-    /// was encrypted under another key.</exception>
+    /// was encrypted under a key that is no longer configured.</exception>
     public byte[] Unprotect(ReadOnlySpan<byte> protectedData, string taskId, int chunkId)
     {
-        if (protectedData.Length < HeaderSize || protectedData[0] != FormatVersion)
+        var (headerSize, candidates) = protectedData switch
         {
-            throw new CryptographicException($"Stored result of task {taskId} chunk {chunkId} has an unknown format.");
+            [FormatVersion, ..] when protectedData.Length >= HeaderSize =>
+                (HeaderSize, FindKeys(protectedData.Slice(1, KeyIdSize))),
+            [LegacyVersion, ..] when protectedData.Length >= LegacyHeaderSize => (LegacyHeaderSize, _readableKeys),
+            _ => throw new CryptographicException(
+                $"Stored result of task {taskId} chunk {chunkId} has an unknown format."),
+        };
+
+        var nonce = protectedData.Slice(headerSize - TagSize - NonceSize, NonceSize);
+        var tag = protectedData.Slice(headerSize - TagSize, TagSize);
+        var plaintext = new byte[protectedData.Length - headerSize];
+        foreach (var key in candidates)
+        {
+            using var aes = new AesGcm(key, TagSize);
+            try
+            {
+                aes.Decrypt(nonce, protectedData[headerSize..], tag, plaintext, AssociatedData(taskId, chunkId));
+                return plaintext;
+            }
+            catch (AuthenticationTagMismatchException) when (key != candidates[^1])
+            {
+                // Try the next key that may have written it.
+            }
         }
 
-        var plaintext = new byte[protectedData.Length - HeaderSize];
-        using var aes = new AesGcm(_key, TagSize);
-        aes.Decrypt(
-            protectedData.Slice(1, NonceSize),
-            protectedData[HeaderSize..],
-            protectedData.Slice(1 + NonceSize, TagSize),
-            plaintext,
-            AssociatedData(taskId, chunkId));
-        return plaintext;
+        throw new CryptographicException(
+            $"Stored result of task {taskId} chunk {chunkId} was encrypted under a key that is not configured; " +
+            $"add it to {BulkCertsOptions.SectionName}:PreviousResultEncryptionKeys until its results expire.");
     }
+
+    private IReadOnlyList<byte[]> FindKeys(ReadOnlySpan<byte> keyId)
+    {
+        var matches = new List<byte[]>();
+        foreach (var key in _readableKeys)
+        {
+            if (keyId.SequenceEqual(KeyId(key)))
+            {
+                matches.Add(key);
+            }
+        }
+
+        return matches;
+    }
+
+    private static byte[] KeyId(byte[] key) => SHA256.HashData(key)[..KeyIdSize];
 
     private static byte[] AssociatedData(string taskId, int chunkId) => Encoding.UTF8.GetBytes($"{taskId}/{chunkId}");
 }

@@ -8,7 +8,10 @@ namespace BulkCerts.Api.Tasks;
 /// </summary>
 public static class TaskKeys
 {
-    public static RedisKey Task(string taskId) => $"bulkcerts:task:{{{taskId}}}";
+    /// <summary>The prefix of <see cref="Task"/>, for scripts that build task keys from ids.</summary>
+    public const string TaskPrefix = "bulkcerts:task:";
+
+    public static RedisKey Task(string taskId) => $"{TaskPrefix}{{{taskId}}}";
 
     /// <summary>Set of the ids of chunks whose certificates are stored.</summary>
     public static RedisKey CompletedChunks(string taskId) => $"bulkcerts:task:{{{taskId}}}:done";
@@ -25,4 +28,7 @@ public static class TaskKeys
     public static RedisKey Chunk(string taskId, int chunkId) => $"{ChunkPrefix(taskId)}{chunkId}";
 
     public static string ChunkPrefix(string taskId) => $"bulkcerts:task:{{{taskId}}}:chunk:";
+
+    /// <summary>Set of the ids of a credential's tasks that may still be running.</summary>
+    public static RedisKey RunningTasks(string credential) => $"bulkcerts:credential:{{{credential}}}:running";
 }

@@ -18,6 +18,19 @@ public class BulkCertsAppFixture : IAsyncLifetime
     /// <summary>A supplier mapped to a CA alias that the CertEngine does not have.</summary>
     public const string OrphanSupplierId = "orphan-supplier";
 
+    /// <summary>The AppHost's api-key parameter, which <see cref="Api"/> sends.</summary>
+    public const string ApiKey = "fixture-api-key-8f41c2d7a9e34b6c";
+
+    /// <summary>Further API keys by name, with settings of their own; see <see cref="KeySettings"/>.</summary>
+    public const string AcmeOnlyKey = "acme-only-key-53a9d1e07c6b";
+    public const string SlowKey = "slow-key-2c8e6f1a4b9d";
+    public const string SingleTaskKey = "single-task-key-7d3b5e9c1f2a";
+
+    /// <summary>Issuer, audience and HMAC secret of the bearer tokens the Api accepts.</summary>
+    public const string TokenIssuer = "https://issuer.bulkcerts.test";
+    public const string TokenAudience = "bulkcerts-api";
+    public static readonly byte[] TokenSecret = [.. Enumerable.Range(1, 32).Select(i => (byte)(i * 7))];
+
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
     private DistributedApplication? _app;
@@ -29,7 +42,7 @@ public class BulkCertsAppFixture : IAsyncLifetime
 
     public string SupplierCaCertificatePath => Path.Combine(DataPath, "acme-ca.crt");
 
-    /// <summary>A client of the Api that does not follow redirects, so tests can see 303.</summary>
+    /// <summary>A client of the Api with the fixture's API key that does not follow redirects.</summary>
     public HttpClient Api { get; private set; } = null!;
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The app has not started.");
@@ -52,6 +65,8 @@ public class BulkCertsAppFixture : IAsyncLifetime
                 $"BulkCerts:Suppliers:{OrphanSupplierId}=missing-ca",
                 "BulkCerts:RetryDelay=00:00:01",
                 "BulkCerts:ShutdownDrainTimeout=00:00:02",
+                $"Parameters:api-key={ApiKey}",
+                .. KeySettings,
                 .. Settings,
             ],
             cancellation.Token);
@@ -60,12 +75,43 @@ public class BulkCertsAppFixture : IAsyncLifetime
         await _app.StartAsync(cancellation.Token);
         await AppResources.WaitForHealthyAsync(_app, "api", cancellation.Token);
 
-        Api = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false })
+        Api = CreateClient(ApiKey);
+    }
+
+    /// <summary>
+    /// Creates a client of the Api that sends <paramref name="apiKey"/>, or no credentials when it
+    /// is null, and does not follow redirects, so tests can see 303.
+    /// </summary>
+    public HttpClient CreateClient(string? apiKey)
+    {
+        var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false })
         {
-            BaseAddress = _app.GetEndpoint("api", "http"),
+            BaseAddress = App.GetEndpoint("api", "http"),
             Timeout = TimeSpan.FromMinutes(2),
         };
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Add("x-api-key", apiKey);
+        }
+
+        return client;
     }
+
+    private static IEnumerable<string> KeySettings =>
+    [
+        $"BulkCerts:Auth:ApiKeys:acme-only:Hash={Sha256(AcmeOnlyKey)}",
+        $"BulkCerts:Auth:ApiKeys:acme-only:Suppliers:0={SupplierId}",
+        $"BulkCerts:Auth:ApiKeys:slow:Hash={Sha256(SlowKey)}",
+        "BulkCerts:Auth:ApiKeys:slow:RequestsPerMinute=5",
+        $"BulkCerts:Auth:ApiKeys:single:Hash={Sha256(SingleTaskKey)}",
+        "BulkCerts:Auth:ApiKeys:single:MaxRunningTasks=1",
+        $"BulkCerts:Auth:Jwt:Issuer={TokenIssuer}",
+        $"BulkCerts:Auth:Jwt:Audience={TokenAudience}",
+        $"BulkCerts:Auth:Jwt:SigningKeys:0={Convert.ToBase64String(TokenSecret)}",
+    ];
+
+    private static string Sha256(string text) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 
     /// <summary>Connects to the app's Redis, for tests that check what is stored.</summary>
     public async Task<ConnectionMultiplexer> ConnectRedisAsync()

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using BulkCerts.Tests.Support;
 using StackExchange.Redis;
 
@@ -47,7 +46,7 @@ public sealed class RetentionTests(BulkCertsAppFixture fixture)
         using (var download = await fixture.Api.GetAsync($"/certificates/{taskId}"))
         {
             Assert.Equal(HttpStatusCode.Gone, download.StatusCode);
-            Assert.Contains("expired", await ReadMessageAsync(download));
+            Assert.Contains("expired", await TaskClient.ReadMessageAsync(download));
         }
 
         foreach (var key in await fixture.FindTaskKeysAsync(taskId))
@@ -58,7 +57,7 @@ public sealed class RetentionTests(BulkCertsAppFixture fixture)
         await Task.Delay(TimeSpan.FromMilliseconds(50));
         using var status = await fixture.Api.GetAsync($"/certificates/{taskId}/task");
         Assert.Equal(HttpStatusCode.NotFound, status.StatusCode);
-        Assert.Contains("retention", await ReadMessageAsync(status));
+        Assert.Contains("retention", await TaskClient.ReadMessageAsync(status));
     }
 
     private async Task<string> CreateCompleteTaskAsync(string commonName)
@@ -70,11 +69,5 @@ public sealed class RetentionTests(BulkCertsAppFixture fixture)
         var (status, _) = await TaskClient.WaitForEndAsync(fixture.Api, taskId, TimeSpan.FromMinutes(5));
         Assert.Equal("complete", status.GetProperty("status").GetString());
         return taskId;
-    }
-
-    private static async Task<string> ReadMessageAsync(HttpResponseMessage response)
-    {
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return json.RootElement.GetProperty("message").GetString()!;
     }
 }

@@ -37,6 +37,15 @@ internal static class TaskClient
         return json.RootElement.GetProperty("taskId").GetString()!;
     }
 
+    /// <summary>Returns the <c>message</c> of an error response, failing when the body has none.</summary>
+    public static async Task<string> ReadMessageAsync(HttpResponseMessage response)
+    {
+        var content = await response.Content.ReadAsStringAsync();
+        using var json = JsonDocument.Parse(content);
+        Assert.True(json.RootElement.TryGetProperty("message", out var message), content);
+        return message.GetString()!;
+    }
+
     public static async Task<JsonElement> GetStatusAsync(HttpClient api, string taskId)
     {
         using var response = await api.SendAsync(JsonRequest(HttpMethod.Get, $"/certificates/{taskId}/task", null));

@@ -1,0 +1,47 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace BulkCerts.Api.Security;
+
+/// <summary>
+/// The configured API keys, held as SHA-256 hashes. A presented key is hashed and compared with
+/// every configured hash in constant time, so neither the timing nor the order of the keys reveals
+/// how close a guess came.
+/// </summary>
+public sealed class ApiKeyStore
+{
+    private readonly (string Name, byte[] Hash, ApiKeyOptions Options)[] _keys;
+
+    public ApiKeyStore(IOptions<AuthOptions> options)
+    {
+        _keys = [.. options.Value.ApiKeys
+            .Where(entry => !string.IsNullOrWhiteSpace(entry.Value.Hash))
+            .Select(entry => (entry.Key, Convert.FromHexString(entry.Value.Hash!.Trim()), entry.Value))];
+    }
+
+    public bool IsEmpty => _keys.Length == 0;
+
+    public (string Name, ApiKeyOptions Options)? Find(string presentedKey)
+    {
+        Span<byte> presented = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(presentedKey), presented);
+
+        (string, ApiKeyOptions)? match = null;
+        foreach (var (name, hash, keyOptions) in _keys)
+        {
+            if (CryptographicOperations.FixedTimeEquals(presented, hash))
+            {
+                match = (name, keyOptions);
+            }
+        }
+
+        return match;
+    }
+
+    public ApiKeyOptions? GetOptions(string name) =>
+        Array.Find(_keys, key => key.Name == name) is { Options: { } keyOptions } ? keyOptions : null;
+
+    public static string HashKey(string key) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+}

@@ -1,0 +1,63 @@
+using BulkCerts.Api.Tasks;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace BulkCerts.Api.Security;
+
+/// <summary>
+/// Caps the tasks one credential has pending or in progress at once, across Api replicas. Each
+/// credential has a Redis set of its running task ids. Every reservation first drops the tasks that
+/// ended, failed, or were deleted or expired.
+/// </summary>
+public sealed class RunningTaskLimit(
+    IConnectionMultiplexer redis,
+    IOptions<RateLimitOptions> limits,
+    ApiKeyStore keys,
+    IOptions<BulkCertsOptions> options)
+{
+    // Returns 1 when the task was added, or the number of running tasks when the cap is reached.
+    private static readonly LuaScript ReserveScript = LuaScript.Prepare("""
+        local members = redis.call('SMEMBERS', @running)
+        local count = 0
+        for _, id in ipairs(members) do
+          local status = redis.call('HGET', @taskPrefix .. '{' .. id .. '}', 'status')
+          if status == 'pending' or status == 'in_progress' then
+            count = count + 1
+          else
+            redis.call('SREM', @running, id)
+          end
+        end
+        if count >= tonumber(@max) then return -count end
+        redis.call('SADD', @running, @taskId)
+        redis.call('EXPIRE', @running, @retention)
+        return 1
+        """);
+
+    private readonly IDatabase _database = redis.GetDatabase();
+
+    public int MaxFor(Credential credential) =>
+        credential.Name.StartsWith("api-key:", StringComparison.Ordinal)
+            && keys.GetOptions(credential.Name["api-key:".Length..]) is { MaxRunningTasks: { } max }
+            ? max
+            : limits.Value.MaxRunningTasks;
+
+    /// <summary>
+    /// Counts the task as running for the credential, or returns the number of tasks it already
+    /// runs when that is the cap.
+    /// </summary>
+    public async Task<int?> TryReserveAsync(Credential credential, string taskId)
+    {
+        var result = (long)await _database.ScriptEvaluateAsync(ReserveScript, new
+        {
+            running = TaskKeys.RunningTasks(credential.Name),
+            taskPrefix = TaskKeys.TaskPrefix,
+            taskId,
+            max = MaxFor(credential),
+            retention = (long)options.Value.Retention.TotalSeconds,
+        });
+        return result == 1 ? null : (int)-result;
+    }
+
+    public Task ReleaseAsync(Credential credential, string taskId) =>
+        _database.SetRemoveAsync(TaskKeys.RunningTasks(credential.Name), taskId);
+}

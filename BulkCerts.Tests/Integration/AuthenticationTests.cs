@@ -1,0 +1,227 @@
+using System.Net;
+using System.Security.Claims;
+using BulkCerts.Tests.Support;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace BulkCerts.Tests.Integration;
+
+[Collection(BulkCertsAppCollection.Name)]
+public sealed class AuthenticationTests(BulkCertsAppFixture fixture)
+{
+    private const string SmallTask = """{"quantity": 2, "certInfo": {"commonName": "auth-device"}}""";
+
+    [Theory]
+    [InlineData("GET", "/certificateauthorities")]
+    [InlineData("POST", "/certificates")]
+    [InlineData("GET", "/certificates/3f2b6c1e-8a4d-4c2b-9e7f-0a1b2c3d4e5f/task")]
+    [InlineData("DELETE", "/certificates/3f2b6c1e-8a4d-4c2b-9e7f-0a1b2c3d4e5f")]
+    [InlineData("GET", "/no/such/path")]
+    public async Task RequestWithoutKeyIsUnauthorized(string method, string path)
+    {
+        using var anonymous = fixture.CreateClient(apiKey: null);
+
+        using var response = await anonymous.SendAsync(
+            TaskClient.JsonRequest(new HttpMethod(method), path, method == "POST" ? SmallTask : null));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.NotEmpty(response.Headers.WwwAuthenticate);
+        var message = await TaskClient.ReadMessageAsync(response);
+        Assert.Contains($"{method} {path} requires credentials", message);
+        Assert.Contains("x-api-key", message);
+    }
+
+    [Fact]
+    public async Task WrongKeyIsUnauthorized()
+    {
+        const string WrongKey = "not-the-key-0123456789";
+        using var client = fixture.CreateClient(WrongKey);
+
+        using var response = await client.SendAsync(TaskClient.JsonRequest(HttpMethod.Post, "/certificates", SmallTask));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        var message = await TaskClient.ReadMessageAsync(response);
+        Assert.StartsWith("The key in the x-api-key header is not valid", message);
+        Assert.DoesNotContain(WrongKey, message);
+    }
+
+    [Fact]
+    public async Task HealthNeedsNoCredentials()
+    {
+        using var anonymous = fixture.CreateClient(apiKey: null);
+
+        using var response = await anonymous.GetAsync("/health");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task ScopedKeyUsesOnlyItsSupplier()
+    {
+        using var acme = fixture.CreateClient(BulkCertsAppFixture.AcmeOnlyKey);
+        var supplierPath = $"/supplier/{BulkCertsAppFixture.SupplierId}/certificates";
+        var ownTask = await TaskClient.CreateAsync(acme, supplierPath, SmallTask);
+        var otherTask = await TaskClient.CreateAsync(fixture.Api, "/certificates", SmallTask);
+
+        using (var status = await acme.SendAsync(TaskClient.JsonRequest(HttpMethod.Get, $"/certificates/{ownTask}/task", null)))
+        {
+            Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+        }
+
+        await AssertForbiddenAsync(acme, HttpMethod.Post, "/certificates", "may create tasks only for supplier Acme-Devices");
+        await AssertForbiddenAsync(
+            acme, HttpMethod.Post, $"/supplier/{BulkCertsAppFixture.OrphanSupplierId}/certificates", "outside the scope");
+        await AssertForbiddenAsync(acme, HttpMethod.Get, $"/certificates/{otherTask}/task", "outside the scope");
+        await AssertForbiddenAsync(acme, HttpMethod.Get, $"/certificates/{otherTask}", "outside the scope");
+        await AssertForbiddenAsync(acme, HttpMethod.Delete, $"/certificates/{otherTask}", "outside the scope");
+        Assert.Equal(otherTask, (await TaskClient.GetStatusAsync(fixture.Api, otherTask)).GetProperty("taskId").GetString());
+    }
+
+    [Fact]
+    public async Task ValidBearerTokenIsAccepted()
+    {
+        using var client = fixture.CreateClient(apiKey: null);
+        client.DefaultRequestHeaders.Authorization = new("Bearer", CreateToken(subject: "factory-7"));
+
+        var taskId = await TaskClient.CreateAsync(client, "/certificates", SmallTask);
+
+        Assert.Equal(taskId, (await TaskClient.GetStatusAsync(client, taskId)).GetProperty("taskId").GetString());
+    }
+
+    [Fact]
+    public async Task TokenSupplierClaimLimitsScope()
+    {
+        using var client = fixture.CreateClient(apiKey: null);
+        client.DefaultRequestHeaders.Authorization = new("Bearer", CreateToken(
+            subject: "acme-line-2", claims: new Dictionary<string, object> { ["suppliers"] = BulkCertsAppFixture.SupplierId }));
+
+        await TaskClient.CreateAsync(client, $"/supplier/{BulkCertsAppFixture.SupplierId}/certificates", SmallTask);
+        await AssertForbiddenAsync(client, HttpMethod.Post, "/certificates", "Credential 'jwt:acme-line-2'");
+    }
+
+    [Theory]
+    [InlineData("expired", "The bearer token was rejected: it expired at ")]
+    [InlineData("audience", "The bearer token was rejected: its audience is not 'bulkcerts-api'.")]
+    [InlineData("issuer", "The bearer token was rejected: its issuer is not 'https://issuer.bulkcerts.test'.")]
+    [InlineData("signature", "The bearer token was rejected: its signature does not verify with any configured key.")]
+    [InlineData("subject", "The bearer token was rejected: The bearer token has no sub or client_id claim")]
+    [InlineData("garbage", "The bearer token was rejected: it is not a well-formed JWT.")]
+    public async Task BadBearerTokenIsUnauthorized(string flaw, string expectedStart)
+    {
+        var token = flaw switch
+        {
+            "expired" => CreateToken("factory-7", expires: DateTime.UtcNow.AddMinutes(-5)),
+            "audience" => CreateToken("factory-7", audience: "someone-else"),
+            "issuer" => CreateToken("factory-7", issuer: "https://elsewhere.test"),
+            "signature" => CreateToken("factory-7", secret: new byte[32]),
+            "subject" => CreateToken(subject: null),
+            _ => "not.a.token",
+        };
+        using var client = fixture.CreateClient(apiKey: null);
+        client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+
+        using var response = await client.SendAsync(TaskClient.JsonRequest(HttpMethod.Get, "/certificateauthorities", null));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        var message = await TaskClient.ReadMessageAsync(response);
+        Assert.StartsWith(expectedStart, message);
+        Assert.DoesNotContain(token, message);
+    }
+
+    [Fact]
+    public async Task RequestRateIsLimitedPerKey()
+    {
+        using var slow = fixture.CreateClient(BulkCertsAppFixture.SlowKey);
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage? limited = null;
+        for (var i = 0; i < 8 && limited is null; i++)
+        {
+            var response = await slow.SendAsync(TaskClient.JsonRequest(HttpMethod.Get, "/certificateauthorities", null));
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                limited = response;
+            }
+            else
+            {
+                response.Dispose();
+            }
+        }
+
+        Assert.NotNull(limited);
+        using (limited)
+        {
+            Assert.Equal(5, statuses.Count(status => status == HttpStatusCode.OK));
+            Assert.True(limited.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1), limited.Headers.ToString());
+            Assert.StartsWith(
+                "Credential 'api-key:slow' sent more than 5 requests per minute", await TaskClient.ReadMessageAsync(limited));
+        }
+
+        using var other = await fixture.Api.SendAsync(TaskClient.JsonRequest(HttpMethod.Get, "/certificateauthorities", null));
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+    }
+
+    [Fact]
+    public async Task RunningTasksAreCappedPerKey()
+    {
+        using var single = fixture.CreateClient(BulkCertsAppFixture.SingleTaskKey);
+        const string LongTask = """{"quantity": 400, "certInfo": {"commonName": "capped-device"}}""";
+        var first = await TaskClient.CreateAsync(single, "/certificates", LongTask);
+
+        using (var second = await single.SendAsync(TaskClient.JsonRequest(HttpMethod.Post, "/certificates", SmallTask)))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
+            Assert.NotNull(second.Headers.RetryAfter);
+            Assert.StartsWith(
+                "Credential 'api-key:single' already has 1 tasks pending or in progress",
+                await TaskClient.ReadMessageAsync(second));
+        }
+
+        using (var deleted = await single.DeleteAsync($"/certificates/{first}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        var third = await TaskClient.CreateAsync(single, "/certificates", SmallTask);
+        var (status, _) = await TaskClient.WaitForEndAsync(single, third, TimeSpan.FromMinutes(2));
+        Assert.Equal("complete", status.GetProperty("status").GetString());
+    }
+
+    private static async Task AssertForbiddenAsync(HttpClient client, HttpMethod method, string path, string expected)
+    {
+        using var response = await client.SendAsync(
+            TaskClient.JsonRequest(method, path, method == HttpMethod.Post ? SmallTask : null));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains(expected, await TaskClient.ReadMessageAsync(response));
+    }
+
+    private static string CreateToken(
+        string? subject,
+        Dictionary<string, object>? claims = null,
+        DateTime? expires = null,
+        string audience = BulkCertsAppFixture.TokenAudience,
+        string issuer = BulkCertsAppFixture.TokenIssuer,
+        byte[]? secret = null)
+    {
+        var expiry = expires ?? DateTime.UtcNow.AddMinutes(10);
+        var descriptor = new SecurityTokenDescriptor
+        {
+            Issuer = issuer,
+            Audience = audience,
+            IssuedAt = expiry.AddMinutes(-20),
+            NotBefore = expiry.AddMinutes(-20),
+            Expires = expiry,
+            Claims = claims ?? [],
+            SigningCredentials = new SigningCredentials(
+                new SymmetricSecurityKey(secret ?? BulkCertsAppFixture.TokenSecret), SecurityAlgorithms.HmacSha256),
+        };
+        if (subject is not null)
+        {
+            descriptor.Subject = new ClaimsIdentity([new Claim("sub", subject)]);
+        }
+
+        return new JsonWebTokenHandler().CreateToken(descriptor);
+    }
+}
