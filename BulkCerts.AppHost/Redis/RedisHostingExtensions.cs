@@ -6,9 +6,10 @@ namespace BulkCerts.AppHost.Redis;
 public static class RedisHostingExtensions
 {
     /// <summary>
-    /// Adds Redis as the setting <c>Redis:Mode</c> chooses. In executable mode Redis binds to
-    /// loopback and keeps an append-only file in <paramref name="dataPath"/>, synced on every write, so
-    /// tasks survive a restart of the app or a crash of Redis.
+    /// Adds Redis as the setting <c>Redis:Mode</c> chooses. A container requires a password. In
+    /// executable mode Redis binds to loopback and keeps an append-only file in
+    /// <paramref name="dataPath"/>, synced on every write, so tasks survive a restart of the app or
+    /// a crash of Redis.
     /// </summary>
     /// <exception cref="RedisSetupException">Neither a container runtime nor redis-server is available.</exception>
     public static IResourceBuilder<IResourceWithConnectionString> AddBulkCertsRedis(
@@ -24,7 +25,11 @@ public static class RedisHostingExtensions
 
         if (mode == RedisMode.Container)
         {
-            return builder.AddRedis(name).WithDataVolume("bulkcerts-redis-data").WithPersistence();
+            // The container's port is published on the host, so it requires a password, kept with the
+            // AppHost's user secrets.
+            var generated = new GenerateParameterDefault { MinLength = 32, Special = false };
+            var password = builder.AddParameter($"{name}-password", generated, secret: true, persist: true);
+            return builder.AddRedis(name, password: password).WithDataVolume("bulkcerts-redis-data").WithPersistence();
         }
 
         var command = RedisServerLocator.FindOrInstall(builder.Configuration);
