@@ -242,10 +242,13 @@ public static class CertificateEndpoints
 
             var taskId = TaskIds.New();
             var idempotencyKey = request.Headers[IdempotencyKeys.HeaderName].ToString();
+
+            // Each credential has its own idempotency keys, so one caller cannot learn another's task ids.
+            var claimKey = $"{credential.Name}\n{idempotencyKey}";
             if (idempotencyKey.Length > 0)
             {
                 var fingerprint = IdempotencyKeys.Fingerprint(request.Path, body.RootElement.GetRawText());
-                var replay = await ReplayAsync(idempotencyKey, fingerprint, taskId, tasks, idempotency);
+                var replay = await ReplayAsync(idempotencyKey, claimKey, fingerprint, taskId, tasks, idempotency);
                 if (replay is not null)
                 {
                     return replay.Value.Problem is { } problem
@@ -258,7 +261,7 @@ public static class CertificateEndpoints
             {
                 if (idempotencyKey.Length > 0)
                 {
-                    await idempotency.ReleaseAsync(idempotencyKey);
+                    await idempotency.ReleaseAsync(claimKey);
                 }
 
                 return TooManyRunning(request.HttpContext, credential, running);
@@ -279,7 +282,7 @@ public static class CertificateEndpoints
                     await runningTasks.ReleaseAsync(credential, taskId);
                     if (idempotencyKey.Length > 0)
                     {
-                        await idempotency.ReleaseAsync(idempotencyKey);
+                        await idempotency.ReleaseAsync(claimKey);
                     }
 
                     throw;
@@ -313,6 +316,7 @@ public static class CertificateEndpoints
     /// </summary>
     private static async Task<(TaskRecord? Task, ProblemHttpResult? Problem)?> ReplayAsync(
         string key,
+        string claimKey,
         string fingerprint,
         string newTaskId,
         TaskStore tasks,
@@ -325,7 +329,7 @@ public static class CertificateEndpoints
                 $"{IdempotencyKeys.MaxLength} visible ASCII characters, such as a UUID."));
         }
 
-        var earlier = await idempotency.ClaimAsync(key, fingerprint, newTaskId);
+        var earlier = await idempotency.ClaimAsync(claimKey, fingerprint, newTaskId);
         if (earlier is not { } claim)
         {
             return null;
@@ -345,8 +349,8 @@ public static class CertificateEndpoints
         }
 
         // The earlier task was deleted: claim the key again for this request.
-        await idempotency.ReleaseAsync(key);
-        return await idempotency.ClaimAsync(key, fingerprint, newTaskId) is null
+        await idempotency.ReleaseAsync(claimKey);
+        return await idempotency.ClaimAsync(claimKey, fingerprint, newTaskId) is null
             ? null
             : (null, ApiResults.Problem(StatusCodes.Status409Conflict,
                 $"Another request with {IdempotencyKeys.HeaderName} '{MessageText.Shorten(key)}' is being " +

@@ -90,6 +90,21 @@ public sealed class AuthenticationTests(BulkCertsAppFixture fixture)
     }
 
     [Fact]
+    public async Task IdempotencyKeysAreSeparatePerCredential()
+    {
+        using var tokenClient = fixture.CreateClient(apiKey: null);
+        tokenClient.DefaultRequestHeaders.Authorization = new("Bearer", CreateToken(subject: "factory-9"));
+        var idempotencyKey = Guid.NewGuid().ToString();
+
+        var byKey = await CreateWithIdempotencyKeyAsync(fixture.Api, idempotencyKey);
+        var byToken = await CreateWithIdempotencyKeyAsync(tokenClient, idempotencyKey);
+        var repeated = await CreateWithIdempotencyKeyAsync(fixture.Api, idempotencyKey);
+
+        Assert.NotEqual(byKey, byToken);
+        Assert.Equal(byKey, repeated);
+    }
+
+    [Fact]
     public async Task TokenSupplierClaimLimitsScope()
     {
         using var client = fixture.CreateClient(apiKey: null);
@@ -186,6 +201,16 @@ public sealed class AuthenticationTests(BulkCertsAppFixture fixture)
         var third = await TaskClient.CreateAsync(single, "/certificates", SmallTask);
         var (status, _) = await TaskClient.WaitForEndAsync(single, third, TimeSpan.FromMinutes(2));
         Assert.Equal("complete", status.GetProperty("status").GetString());
+    }
+
+    private static async Task<string> CreateWithIdempotencyKeyAsync(HttpClient client, string idempotencyKey)
+    {
+        using var request = TaskClient.JsonRequest(HttpMethod.Post, "/certificates", SmallTask);
+        request.Headers.Add("Idempotency-Key", idempotencyKey);
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return response.Headers.GetValues("x-taskid").Single();
     }
 
     private static async Task AssertForbiddenAsync(HttpClient client, HttpMethod method, string path, string expected)
