@@ -1,6 +1,7 @@
 using BulkCerts.Api;
 using BulkCerts.Api.Authorities;
 using BulkCerts.Api.Certificates;
+using BulkCerts.Api.Http;
 using BulkCerts.Api.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -15,6 +16,7 @@ app.Services.GetRequiredService<ResultProtector>();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseMiddleware<RequestLimitsMiddleware>();
 
 app.MapCertificateEndpoints();
 app.MapCertificateAuthorityEndpoints();
