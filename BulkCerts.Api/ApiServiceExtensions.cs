@@ -8,6 +8,7 @@ using BulkCerts.Api.Storage;
 using BulkCerts.Api.Tasks;
 using BulkCerts.CertEngine.V1;
 using Grpc.Health.V1;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
 namespace BulkCerts.Api;
@@ -49,6 +50,15 @@ public static class ApiServiceExtensions
         builder.AddCertEngineClient<Health.HealthClient>();
         builder.Services.AddHealthChecks().AddCheck<CertEngineHealthCheck>("certengine");
 
+        builder.Services.Configure<KestrelServerOptions>(kestrel =>
+        {
+            // NOTE: Kestrel rejects a request over these limits, or with an overlong or malformed request
+            // line (a control byte in it, or a NUL in the path even as %00), before any middleware runs,
+            // so the client gets the status code with an empty body.
+            kestrel.Limits.MaxRequestHeadersTotalSize = RequestLimitsMiddleware.KestrelMaxHeaderBytes;
+            kestrel.Limits.MaxRequestHeaderCount = RequestLimitsMiddleware.KestrelMaxHeaderCount;
+        });
+
         builder.Services.AddExceptionHandler<StorageUnavailableHandler>();
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
@@ -56,6 +66,7 @@ public static class ApiServiceExtensions
             var problem = context.ProblemDetails;
             problem.Extensions.TryAdd("message", problem.Detail ?? DescribeStatus(context.HttpContext, problem));
         });
+        builder.Services.AddSingleton<IProblemDetailsWriter, JsonProblemDetailsWriter>();
 
         return builder;
     }

@@ -13,6 +13,12 @@ public sealed class BulkCertsOptions
     [Range(1, 10_000_000)]
     public int MaxQuantity { get; set; } = 100_000;
 
+    /// <summary>
+    /// Largest request body, in bytes. The default of 16 MiB fits a <c>commonNameList</c> of 100,000
+    /// names of up to 160 ASCII characters each.
+    /// </summary>
+    public long MaxRequestBodyBytes { get; set; } = 16 * 1024 * 1024;
+
     /// <summary>Certificates per chunk, the unit of work and of retry.</summary>
     [Range(1, 1000)]
     public int ChunkSize { get; set; } = 100;

@@ -1,3 +1,4 @@
+using BulkCerts.Api.Authorities;
 using BulkCerts.Api.Certificates;
 using Microsoft.Extensions.Options;
 
@@ -8,6 +9,11 @@ namespace BulkCerts.Api;
 /// </summary>
 internal sealed class BulkCertsOptionsValidator : IValidateOptions<BulkCertsOptions>
 {
+    private const long MinBodyLimitBytes = 1024;
+
+    // The body is buffered in one MemoryStream, which holds at most 2 GiB.
+    private const long MaxBodyLimitBytes = 1024 * 1024 * 1024;
+
     public ValidateOptionsResult Validate(string? name, BulkCertsOptions options)
     {
         var failures = new List<string>();
@@ -39,6 +45,18 @@ internal sealed class BulkCertsOptionsValidator : IValidateOptions<BulkCertsOpti
                 $"{Section}:ShutdownDrainTimeout is {options.ShutdownDrainTimeout}; set zero or a positive duration.");
         }
 
+        if (options.MaxRequestBodyBytes is < MinBodyLimitBytes or > MaxBodyLimitBytes)
+        {
+            failures.Add($"{Section}:MaxRequestBodyBytes is {options.MaxRequestBodyBytes}; set a number of bytes " +
+                $"from {MinBodyLimitBytes} to {MaxBodyLimitBytes}, such as 16777216 (16 MiB).");
+        }
+
+        if (!CertificateAuthorityAliases.IsValid(options.DefaultCertificateAuthority))
+        {
+            failures.Add($"{Section}:DefaultCertificateAuthority '{options.DefaultCertificateAuthority}' is not a " +
+                $"valid CA alias; {CertificateAuthorityAliases.Rule}");
+        }
+
         foreach (var (supplier, alias) in options.Suppliers)
         {
             if (!SupplierIds.IsValid(supplier))
@@ -49,6 +67,11 @@ internal sealed class BulkCertsOptionsValidator : IValidateOptions<BulkCertsOpti
             if (string.IsNullOrWhiteSpace(alias))
             {
                 failures.Add($"{Section}:Suppliers:{supplier} is empty; set the alias of the CA that signs for it.");
+            }
+            else if (!CertificateAuthorityAliases.IsValid(alias))
+            {
+                failures.Add($"{Section}:Suppliers:{supplier} '{alias}' is not a valid CA alias; " +
+                    CertificateAuthorityAliases.Rule);
             }
         }
 

@@ -1,6 +1,7 @@
 using BulkCerts.Api;
 using BulkCerts.Api.Authorities;
 using BulkCerts.Api.Certificates;
+using BulkCerts.Api.Http;
 using BulkCerts.Api.Security;
 using BulkCerts.Api.Storage;
 
@@ -17,6 +18,7 @@ app.Services.GetRequiredService<ResultProtector>();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseMiddleware<RequestLimitsMiddleware>();
 app.UseApiSecurity();
 
 app.MapCertificateEndpoints();

@@ -57,6 +57,13 @@ public static class CertificateAuthorityEndpoints
         HttpRequest request,
         CertificateEngine.CertificateEngineClient client)
     {
+        if (!CertificateAuthorityAliases.IsValid(alias))
+        {
+            return ApiResults.BadRequest(
+                $"Certificate authority alias '{MessageText.Shorten(alias)}' is not valid; " +
+                $"{CertificateAuthorityAliases.Rule} GET /certificateauthorities lists the configured ones.");
+        }
+
         try
         {
             var response = await client.GetCertificateAuthorityAsync(

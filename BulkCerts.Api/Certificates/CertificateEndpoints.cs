@@ -1,5 +1,8 @@
+using System.Buffers;
 using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using BulkCerts.Api.Authorities;
 using BulkCerts.Api.ChunkQueue;
 using BulkCerts.Api.Downloads;
@@ -231,7 +234,7 @@ public static class CertificateEndpoints
             var parsed = CreateTaskRequestParser.Parse(body!.RootElement, options);
             if (parsed.Request is not { } spec)
             {
-                return ApiResults.BadRequest(parsed.Error!);
+                return ApiResults.Problem(parsed.Status, parsed.Error!);
             }
 
             var authorities = await catalog.GetAsync(request.HttpContext.RequestAborted);
@@ -408,12 +411,23 @@ public static class CertificateEndpoints
         {
             // Kestrel's own checks: a body over MaxRequestBodySize (413) or broken chunked framing (400).
             var message = exception.StatusCode == StatusCodes.Status413PayloadTooLarge
-                ? $"The request body is larger than the limit of {MaxBodyBytes(request)} bytes; send a smaller body."
+                ? $"The request body is larger than the limit of {MaxBodyBytes(request)} bytes " +
+                    $"({BulkCertsOptions.SectionName}:MaxRequestBodyBytes). " + RequestLimitsMiddleware.SmallerBodyAdvice
                 : $"The request body could not be read: {exception.Message}";
             return (null, ApiResults.Problem(exception.StatusCode, message));
         }
 
         var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        if (!Utf8.IsValid(body.Span))
+        {
+            // Checked for the whole body because the parser skips unknown properties, and reading their
+            // text later, as the Idempotency-Key fingerprint does, would throw.
+            var offset = FindInvalidUtf8(body.Span);
+            return (null, ApiResults.BadRequest(
+                $"The request body is not valid UTF-8: byte 0x{body.Span[offset]:X2} at offset {offset} does not " +
+                "begin a valid sequence. Encode the body as UTF-8."));
+        }
+
         if (body.Span.StartsWith(Utf8ByteOrderMark))
         {
             body = body[Utf8ByteOrderMark.Length..];
@@ -433,6 +447,27 @@ public static class CertificateEndpoints
             // The reader's message names the problem and its position, for example the nesting limit.
             return (null, ApiResults.BadRequest($"The request body is not valid JSON: {exception.Message}"));
         }
+        catch (InvalidOperationException)
+        {
+            // The duplicate property check unescapes every property name, which throws for an escaped
+            // unpaired surrogate, because .NET strings cannot contain one.
+            return (null, ApiResults.BadRequest(
+                "A property name in the request body is not valid Unicode text; remove the escaped unpaired " +
+                "surrogate (\\uD800 to \\uDFFF) from it."));
+        }
+    }
+
+    /// <summary>Returns the offset of the first byte that does not begin a valid UTF-8 sequence.</summary>
+    private static int FindInvalidUtf8(ReadOnlySpan<byte> bytes)
+    {
+        var offset = 0;
+        while (offset < bytes.Length
+            && Rune.DecodeFromUtf8(bytes[offset..], out _, out var consumed) == OperationStatus.Done)
+        {
+            offset += consumed;
+        }
+
+        return offset;
     }
 
     private static long? MaxBodyBytes(HttpRequest request) =>

@@ -72,8 +72,17 @@ public static class CreateTaskRequestParser
         var maxQuantity = options.MaxQuantity;
         string? error;
         if ((error = ReadBoolean(body, "register", "register", out var register)) is not null
-            || (error = ReadCommonName(certInfo, options, out var commonName)) is not null
-            || (error = ReadCommonNameList(certInfo, commonName!, maxQuantity, out var commonNameList)) is not null
+            || (error = ReadCommonName(certInfo, options, out var commonName)) is not null)
+        {
+            return ParseResult.Fail(error);
+        }
+
+        if (CheckCommonNameListLength(certInfo, commonName!, maxQuantity) is { } tooLong)
+        {
+            return ParseResult.Fail(tooLong, StatusCodes.Status413PayloadTooLarge);
+        }
+
+        if ((error = ReadCommonNameList(certInfo, commonName!, out var commonNameList)) is not null
             || (error = ResolveQuantity(body, commonName!, commonNameList, maxQuantity, out var quantity)) is not null
             || (error = CheckCommonNames(commonName!, commonNameList, quantity, options.Base64CommonNames)) is not null
             || (error = ReadSubjectAltNames(certInfo, commonNameList, quantity, out var subjectAltNames)) is not null
@@ -136,10 +145,28 @@ public static class CreateTaskRequestParser
         return error;
     }
 
+    /// <summary>
+    /// Rejects a <c>${list}</c> request with more names than one task may have. It is a separate
+    /// step because the answer is 413, not 400: the body is too large, not malformed.
+    /// </summary>
+    private static string? CheckCommonNameListLength(JsonElement certInfo, NameTemplate commonName, int maxQuantity)
+    {
+        if (commonName.Generator != NameGenerator.List
+            || !TryGet(certInfo, "commonNameList", out var list)
+            || list.ValueKind != JsonValueKind.Array
+            || list.GetArrayLength() <= maxQuantity)
+        {
+            return null;
+        }
+
+        return $"certInfo.commonNameList has {list.GetArrayLength()} entries; the maximum is {maxQuantity} " +
+            $"({BulkCertsOptions.SectionName}:MaxQuantity). Split the names across several tasks of at most " +
+            $"{maxQuantity} each.";
+    }
+
     private static string? ReadCommonNameList(
         JsonElement certInfo,
         NameTemplate commonName,
-        int maxQuantity,
         out IReadOnlyList<string>? values)
     {
         values = null;
@@ -155,11 +182,6 @@ public static class CreateTaskRequestParser
             var found = present ? Describe(list) : "missing";
             return $"certInfo.commonName uses ${{list}}, so certInfo.commonNameList must be a non-empty array of " +
                 $"strings, one per certificate; it is {found}.";
-        }
-
-        if (list.GetArrayLength() > maxQuantity)
-        {
-            return $"certInfo.commonNameList has {list.GetArrayLength()} entries; the maximum is {maxQuantity}.";
         }
 
         var names = new List<string>(list.GetArrayLength());
@@ -460,15 +482,18 @@ public static class CreateTaskRequestParser
 }
 
 /// <summary>
-/// The outcome of parsing: a request and its common name list, or a message for a 400 response.
+/// The outcome of parsing: a request and its common name list, or a message and the HTTP status
+/// of the error response.
 /// </summary>
 public readonly record struct ParseResult(
     CertificateRequestSpec? Request,
     IReadOnlyList<string>? CommonNameList,
-    string? Error)
+    string? Error,
+    int Status = StatusCodes.Status200OK)
 {
     public static ParseResult Success(CertificateRequestSpec request, IReadOnlyList<string>? commonNameList) =>
         new(request, commonNameList, null);
 
-    public static ParseResult Fail(string error) => new(null, null, error);
+    public static ParseResult Fail(string error, int status = StatusCodes.Status400BadRequest) =>
+        new(null, null, error, status);
 }

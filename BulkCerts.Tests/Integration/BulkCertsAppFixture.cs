@@ -66,6 +66,10 @@ public class BulkCertsAppFixture : IAsyncLifetime
                 "BulkCerts:RetryDelay=00:00:01",
                 "BulkCerts:ShutdownDrainTimeout=00:00:02",
                 $"Parameters:api-key={ApiKey}",
+                // Tests send bursts (the fuzz test) and run many tasks at once (the soak test).
+                "BulkCerts:RateLimit:RequestsPerMinute=600000",
+                "BulkCerts:RateLimit:Burst=10000",
+                "BulkCerts:RateLimit:MaxRunningTasks=1000",
                 .. KeySettings,
                 .. Settings,
             ],

@@ -60,7 +60,10 @@ public sealed class RequestValidationTests(BulkCertsAppFixture fixture)
 
         var message = await SendExpectingErrorAsync(request, HttpStatusCode.BadRequest);
 
-        Assert.StartsWith("certInfo.commonName is not valid Unicode text", message);
+        Assert.Equal(
+            "The request body is not valid UTF-8: byte 0xFF at offset 45 does not begin a valid sequence. " +
+            "Encode the body as UTF-8.",
+            message);
     }
 
     [Fact]
@@ -245,6 +248,136 @@ public sealed class RequestValidationTests(BulkCertsAppFixture fixture)
         Assert.Contains($"Idempotency-Key '{key}' was used for a different request", message);
     }
 
+    [Fact]
+    public async Task ContentLengthOverLimitIsRejectedUnread()
+    {
+        var content = new ZeroContent(20_000_000, declareLength: true);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/certificates") { Content = content };
+        request.Headers.ExpectContinue = true;
+
+        var message = await SendExpectingErrorAsync(request, HttpStatusCode.RequestEntityTooLarge);
+
+        Assert.Equal(
+            "The request body has 20000000 bytes (Content-Length); the limit is 16777216 " +
+            "(BulkCerts:MaxRequestBodyBytes). Send a smaller body, for example by splitting " +
+            "certInfo.commonNameList across several tasks.",
+            message);
+        Assert.False(content.Sent, "the body was sent although the Api answered before asking for it");
+    }
+
+    [Fact]
+    public async Task ChunkedBodyOverLimitIsRejected()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/certificates")
+        {
+            Content = new ZeroContent(17 * 1024 * 1024, declareLength: false),
+        };
+
+        var message = await SendExpectingErrorAsync(request, HttpStatusCode.RequestEntityTooLarge);
+
+        Assert.StartsWith(
+            "The request body is larger than the limit of 16777216 bytes (BulkCerts:MaxRequestBodyBytes).", message);
+    }
+
+    [Fact]
+    public async Task OverlongCommonNameListIsTooLarge()
+    {
+        var list = string.Join(",", Enumerable.Repeat("\"n\"", 100_001));
+        var body = $$$"""{"certInfo": {"commonName": "`d-`${list}", "commonNameList": [{{{list}}}]}}""";
+
+        var message = await SendExpectingErrorAsync(
+            HttpMethod.Post, "/certificates", body, HttpStatusCode.RequestEntityTooLarge);
+
+        Assert.StartsWith("certInfo.commonNameList has 100001 entries; the maximum is 100000", message);
+    }
+
+    [Fact]
+    public async Task HeaderOverApiLimitIsRejected()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/certificateauthorities");
+        request.Headers.Add("X-Padding", new string('p', 20_000));
+
+        var message = await SendExpectingErrorAsync(request, HttpStatusCode.RequestHeaderFieldsTooLarge);
+
+        Assert.Contains("; the limit is 16384. The largest is 'X-Padding' with 20013 bytes", message);
+    }
+
+    [Fact]
+    public async Task TooManyHeadersAreRejected()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/certificateauthorities");
+        for (var index = 0; index < 80; index++)
+        {
+            request.Headers.Add($"X-Extra-{index}", "1");
+        }
+
+        var message = await SendExpectingErrorAsync(request, HttpStatusCode.RequestHeaderFieldsTooLarge);
+
+        Assert.Contains("header lines; the limit is 64.", message);
+    }
+
+    [Theory]
+    [InlineData("..%2F..%2Fetc", "Certificate authority alias '..%2F..%2Fetc' is not valid")]
+    [InlineData("acme%20ca", "Certificate authority alias 'acme ca' is not valid")]
+    [InlineData("bulkcerts:*", "Certificate authority alias 'bulkcerts:*' is not valid")]
+    public async Task InvalidAuthorityAliasIsRejected(string alias, string expectedStart)
+    {
+        var message = await SendExpectingErrorAsync(
+            HttpMethod.Get, $"/certificateauthorities/{alias}", null, HttpStatusCode.BadRequest);
+
+        Assert.StartsWith(expectedStart, message);
+    }
+
+    [Theory]
+    [InlineData("..%2F..%2Fetc")]
+    [InlineData("bulkcerts:task:*")]
+    [InlineData("%7B3f2b6c1e-8a4d-4c2b-9e7f-0a1b2c3d4e5f%7D")]
+    public async Task InvalidTaskIdIsNotFoundOnEveryRoute(string taskId)
+    {
+        foreach (var (method, path) in new[]
+        {
+            (HttpMethod.Get, $"/certificates/{taskId}/task"),
+            (HttpMethod.Get, $"/certificates/{taskId}"),
+            (HttpMethod.Delete, $"/certificates/{taskId}"),
+        })
+        {
+            using var request = new HttpRequestMessage(method, path);
+            request.Headers.Accept.ParseAdd("application/json, application/zip");
+
+            var message = await SendExpectingErrorAsync(request, HttpStatusCode.NotFound);
+
+            Assert.Contains("is not valid; task ids are a UUID", message);
+        }
+    }
+
+    [Theory]
+    [InlineData("GET", "/certificate")]
+    [InlineData("PUT", "/certificates")]
+    public async Task ErrorIsJsonWhateverAccept(string method, string path)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        request.Headers.Accept.ParseAdd("text/html");
+
+        var message = await SendExpectingErrorAsync(
+            request, method == "GET" ? HttpStatusCode.NotFound : HttpStatusCode.MethodNotAllowed);
+
+        Assert.Contains($"{method} {path}", message);
+    }
+
+    [Theory]
+    [InlineData("""{"\uD800": 1, "quantity": 1, "certInfo": {"commonName": "a"}}""")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "\uDFFF": 1}}""")]
+    [InlineData("""{"quantity": 1, "certInfo": {"commonName": "a", "subjectAltNames": {"\uD800": []}}}""")]
+    public async Task UnpairedSurrogateInPropertyNameIsRejected(string body)
+    {
+        var message = await SendExpectingErrorAsync(HttpMethod.Post, "/certificates", body, HttpStatusCode.BadRequest);
+
+        Assert.Equal(
+            "A property name in the request body is not valid Unicode text; remove the escaped unpaired " +
+            "surrogate (\\uD800 to \\uDFFF) from it.",
+            message);
+    }
+
     private async Task<(HttpStatusCode Status, string? TaskId)> PostWithKeyAsync(string key, string body)
     {
         using var request = TaskClient.JsonRequest(HttpMethod.Post, "/certificates", body);
@@ -270,6 +403,28 @@ public sealed class RequestValidationTests(BulkCertsAppFixture fixture)
             var message = json.RootElement.GetProperty("message").GetString();
             Assert.False(string.IsNullOrWhiteSpace(message), $"the error body has no message: {content}");
             return message!;
+        }
+    }
+
+    /// <summary>A body of zero bytes that records whether the client started sending it.</summary>
+    private sealed class ZeroContent(long bodyLength, bool declareLength) : HttpContent
+    {
+        public bool Sent { get; private set; }
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            Sent = true;
+            var buffer = new byte[64 * 1024];
+            for (var remaining = bodyLength; remaining > 0; remaining -= buffer.Length)
+            {
+                await stream.WriteAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, remaining)));
+            }
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = declareLength ? bodyLength : 0;
+            return declareLength;
         }
     }
 }

@@ -149,6 +149,39 @@ public sealed class CreateTaskRequestParserTests
     }
 
     [Fact]
+    public void OverlongCommonNameListIsTooLarge()
+    {
+        var list = string.Join(", ", Enumerable.Repeat("\"n\"", 100_001));
+
+        var result = Parse($$$"""{"certInfo": {"commonName": "`d-`${list}", "commonNameList": [{{{list}}}]}}""");
+
+        Assert.Null(result.Request);
+        Assert.Equal(413, result.Status);
+        Assert.Equal(
+            "certInfo.commonNameList has 100001 entries; the maximum is 100000 (BulkCerts:MaxQuantity). " +
+            "Split the names across several tasks of at most 100000 each.",
+            result.Error);
+    }
+
+    [Fact]
+    public void ListIgnoredByOtherTemplatesIsNotChecked()
+    {
+        var list = string.Join(", ", Enumerable.Repeat("1", 100_001));
+
+        var result = Parse($$$"""{"quantity": 1, "certInfo": {"commonName": "a", "commonNameList": [{{{list}}}]}}""");
+
+        Assert.Equal(1, result.Request?.Quantity);
+    }
+
+    [Fact]
+    public void BadFieldIsBadRequest()
+    {
+        var result = Parse("""{"quantity": 0, "certInfo": {"commonName": "a"}}""");
+
+        Assert.Equal(400, result.Status);
+    }
+
+    [Fact]
     public void CountsCommonNameInCharacters()
     {
         var name = string.Concat(Enumerable.Repeat("\U0001F600", 33));
