@@ -144,6 +144,42 @@ public sealed class AuthenticationTests(BulkCertsAppFixture fixture)
         Assert.DoesNotContain(token, message);
     }
 
+    [Theory]
+    [InlineData("x-api-key", "")]
+    [InlineData("x-api-key", " ")]
+    [InlineData("x-api-key", "fixture-api-key-8f41c2d7a9e34b6")]
+    [InlineData("x-api-key", "fixture-api-key-8f41c2d7a9e34b6c, fixture-api-key-8f41c2d7a9e34b6c")]
+    [InlineData("x-api-key", "' OR '1'='1")]
+    [InlineData("x-api-key", "${jndi:ldap://127.0.0.1/a}")]
+    [InlineData("x-api-key", "LONG")]
+    [InlineData("Authorization", "Bearer")]
+    [InlineData("Authorization", "Bearer ")]
+    [InlineData("Authorization", "Bearer a.b.c")]
+    [InlineData("Authorization", "Bearer ....")]
+    [InlineData("Authorization", "Bearer LONG")]
+    [InlineData("Authorization", "Basic Zml4dHVyZTpwYXNzd29yZA==")]
+    [InlineData("Authorization", "NONE")]
+    [InlineData("Authorization", "bearer NONE")]
+    public async Task MalformedCredentialGetsJsonError(string header, string value)
+    {
+        var resolved = value switch
+        {
+            "LONG" => new string('k', 6000),
+            "Bearer LONG" => "Bearer " + new string('k', 6000),
+            "NONE" or "bearer NONE" => value.Replace("NONE", UnsignedToken(), StringComparison.Ordinal),
+            _ => value,
+        };
+        using var anonymous = fixture.CreateClient(apiKey: null);
+        using var request = TaskClient.JsonRequest(HttpMethod.Post, "/certificates", SmallTask);
+        Assert.True(request.Headers.TryAddWithoutValidation(header, resolved));
+
+        using var response = await anonymous.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.False(string.IsNullOrWhiteSpace(await TaskClient.ReadMessageAsync(response)));
+    }
+
     [Fact]
     public async Task RequestRateIsLimitedPerKey()
     {
@@ -220,6 +256,15 @@ public sealed class AuthenticationTests(BulkCertsAppFixture fixture)
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Contains(expected, await TaskClient.ReadMessageAsync(response));
+    }
+
+    /// <summary>Returns a token with a valid issuer, audience and subject but no signature (alg none).</summary>
+    private static string UnsignedToken()
+    {
+        static string Encode(string json) => Base64UrlEncoder.Encode(json);
+        var expires = DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeSeconds();
+        return Encode("""{"alg":"none","typ":"JWT"}""") + "." + Encode(
+            $$"""{"iss":"{{BulkCertsAppFixture.TokenIssuer}}","aud":"{{BulkCertsAppFixture.TokenAudience}}","sub":"x","exp":{{expires}}}""") + ".";
     }
 
     private static string CreateToken(
