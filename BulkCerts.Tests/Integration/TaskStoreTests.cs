@@ -93,6 +93,22 @@ public sealed class TaskStoreTests(BulkCertsAppFixture fixture)
         Assert.DoesNotContain("CERTIFICATE", text);
     }
 
+    [Fact]
+    public async Task RedisFilesHaveNoPrivateKeyInClear()
+    {
+        var taskId = await TaskClient.CreateAsync(
+            fixture.Api,
+            "/certificates",
+            """{"quantity": 2, "certInfo": {"commonName": "on-disk", "keyAlgorithm": "EC-P256"}}""");
+        await TaskClient.WaitForEndAsync(fixture.Api, taskId, TimeSpan.FromMinutes(5));
+
+        var files = Directory.GetFiles(Path.Combine(fixture.DataPath, "redis"), "*", SearchOption.AllDirectories);
+        var contents = files.Select(file => (file, Text: System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(file))));
+
+        Assert.Contains(contents, file => file.Text.Contains(taskId));
+        Assert.All(contents, file => Assert.DoesNotContain("PRIVATE KEY", file.Text));
+    }
+
     private static TaskStore CreateStore(IConnectionMultiplexer redis) =>
         new(redis, Options.Create(new BulkCertsOptions()), TimeProvider.System);
 
