@@ -1,8 +1,5 @@
 using System.Net;
-using System.Security.Claims;
 using BulkCerts.Tests.Support;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 
 namespace BulkCerts.Tests.Integration;
 
@@ -82,7 +79,7 @@ public sealed class AuthenticationTests(BulkCertsAppFixture fixture)
     public async Task ValidBearerTokenIsAccepted()
     {
         using var client = fixture.CreateClient(apiKey: null);
-        client.DefaultRequestHeaders.Authorization = new("Bearer", CreateToken(subject: "factory-7"));
+        client.DefaultRequestHeaders.Authorization = new("Bearer", BearerTokens.Create(subject: "factory-7"));
 
         var taskId = await TaskClient.CreateAsync(client, "/certificates", SmallTask);
 
@@ -93,7 +90,7 @@ public sealed class AuthenticationTests(BulkCertsAppFixture fixture)
     public async Task TokenSupplierClaimLimitsScope()
     {
         using var client = fixture.CreateClient(apiKey: null);
-        client.DefaultRequestHeaders.Authorization = new("Bearer", CreateToken(
+        client.DefaultRequestHeaders.Authorization = new("Bearer", BearerTokens.Create(
             subject: "acme-line-2", claims: new Dictionary<string, object> { ["suppliers"] = BulkCertsAppFixture.SupplierId }));
 
         await TaskClient.CreateAsync(client, $"/supplier/{BulkCertsAppFixture.SupplierId}/certificates", SmallTask);
@@ -111,11 +108,11 @@ public sealed class AuthenticationTests(BulkCertsAppFixture fixture)
     {
         var token = flaw switch
         {
-            "expired" => CreateToken("factory-7", expires: DateTime.UtcNow.AddMinutes(-5)),
-            "audience" => CreateToken("factory-7", audience: "someone-else"),
-            "issuer" => CreateToken("factory-7", issuer: "https://elsewhere.test"),
-            "signature" => CreateToken("factory-7", secret: new byte[32]),
-            "subject" => CreateToken(subject: null),
+            "expired" => BearerTokens.Create("factory-7", expires: DateTime.UtcNow.AddMinutes(-5)),
+            "audience" => BearerTokens.Create("factory-7", audience: "someone-else"),
+            "issuer" => BearerTokens.Create("factory-7", issuer: "https://elsewhere.test"),
+            "signature" => BearerTokens.Create("factory-7", secret: new byte[32]),
+            "subject" => BearerTokens.Create(subject: null),
             _ => "not.a.token",
         };
         using var client = fixture.CreateClient(apiKey: null);
@@ -195,33 +192,5 @@ public sealed class AuthenticationTests(BulkCertsAppFixture fixture)
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Contains(expected, await TaskClient.ReadMessageAsync(response));
-    }
-
-    private static string CreateToken(
-        string? subject,
-        Dictionary<string, object>? claims = null,
-        DateTime? expires = null,
-        string audience = BulkCertsAppFixture.TokenAudience,
-        string issuer = BulkCertsAppFixture.TokenIssuer,
-        byte[]? secret = null)
-    {
-        var expiry = expires ?? DateTime.UtcNow.AddMinutes(10);
-        var descriptor = new SecurityTokenDescriptor
-        {
-            Issuer = issuer,
-            Audience = audience,
-            IssuedAt = expiry.AddMinutes(-20),
-            NotBefore = expiry.AddMinutes(-20),
-            Expires = expiry,
-            Claims = claims ?? [],
-            SigningCredentials = new SigningCredentials(
-                new SymmetricSecurityKey(secret ?? BulkCertsAppFixture.TokenSecret), SecurityAlgorithms.HmacSha256),
-        };
-        if (subject is not null)
-        {
-            descriptor.Subject = new ClaimsIdentity([new Claim("sub", subject)]);
-        }
-
-        return new JsonWebTokenHandler().CreateToken(descriptor);
     }
 }
