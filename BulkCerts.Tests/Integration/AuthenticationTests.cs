@@ -1,8 +1,5 @@
 using System.Net;
-using System.Security.Claims;
 using BulkCerts.Tests.Support;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 
 namespace BulkCerts.Tests.Integration;
 
@@ -82,7 +79,7 @@ public sealed class AuthenticationTests(BulkCertsAppFixture fixture)
     public async Task ValidBearerTokenIsAccepted()
     {
         using var client = fixture.CreateClient(apiKey: null);
-        client.DefaultRequestHeaders.Authorization = new("Bearer", CreateToken(subject: "factory-7"));
+        client.DefaultRequestHeaders.Authorization = new("Bearer", BearerTokens.Create(subject: "factory-7"));
 
         var taskId = await TaskClient.CreateAsync(client, "/certificates", SmallTask);
 
@@ -93,7 +90,7 @@ public sealed class AuthenticationTests(BulkCertsAppFixture fixture)
     public async Task IdempotencyKeysAreSeparatePerCredential()
     {
         using var tokenClient = fixture.CreateClient(apiKey: null);
-        tokenClient.DefaultRequestHeaders.Authorization = new("Bearer", CreateToken(subject: "factory-9"));
+        tokenClient.DefaultRequestHeaders.Authorization = new("Bearer", BearerTokens.Create(subject: "factory-9"));
         var idempotencyKey = Guid.NewGuid().ToString();
 
         var byKey = await CreateWithIdempotencyKeyAsync(fixture.Api, idempotencyKey);
@@ -108,7 +105,7 @@ public sealed class AuthenticationTests(BulkCertsAppFixture fixture)
     public async Task TokenSupplierClaimLimitsScope()
     {
         using var client = fixture.CreateClient(apiKey: null);
-        client.DefaultRequestHeaders.Authorization = new("Bearer", CreateToken(
+        client.DefaultRequestHeaders.Authorization = new("Bearer", BearerTokens.Create(
             subject: "acme-line-2", claims: new Dictionary<string, object> { ["suppliers"] = BulkCertsAppFixture.SupplierId }));
 
         await TaskClient.CreateAsync(client, $"/supplier/{BulkCertsAppFixture.SupplierId}/certificates", SmallTask);
@@ -126,11 +123,11 @@ public sealed class AuthenticationTests(BulkCertsAppFixture fixture)
     {
         var token = flaw switch
         {
-            "expired" => CreateToken("factory-7", expires: DateTime.UtcNow.AddMinutes(-5)),
-            "audience" => CreateToken("factory-7", audience: "someone-else"),
-            "issuer" => CreateToken("factory-7", issuer: "https://elsewhere.test"),
-            "signature" => CreateToken("factory-7", secret: new byte[32]),
-            "subject" => CreateToken(subject: null),
+            "expired" => BearerTokens.Create("factory-7", expires: DateTime.UtcNow.AddMinutes(-5)),
+            "audience" => BearerTokens.Create("factory-7", audience: "someone-else"),
+            "issuer" => BearerTokens.Create("factory-7", issuer: "https://elsewhere.test"),
+            "signature" => BearerTokens.Create("factory-7", secret: new byte[32]),
+            "subject" => BearerTokens.Create(subject: null),
             _ => "not.a.token",
         };
         using var client = fixture.CreateClient(apiKey: null);
@@ -166,7 +163,7 @@ public sealed class AuthenticationTests(BulkCertsAppFixture fixture)
         {
             "LONG" => new string('k', 6000),
             "Bearer LONG" => "Bearer " + new string('k', 6000),
-            "NONE" or "bearer NONE" => value.Replace("NONE", UnsignedToken(), StringComparison.Ordinal),
+            "NONE" or "bearer NONE" => value.Replace("NONE", BearerTokens.CreateUnsigned(), StringComparison.Ordinal),
             _ => value,
         };
         using var anonymous = fixture.CreateClient(apiKey: null);
@@ -256,42 +253,5 @@ public sealed class AuthenticationTests(BulkCertsAppFixture fixture)
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Contains(expected, await TaskClient.ReadMessageAsync(response));
-    }
-
-    /// <summary>Returns a token with a valid issuer, audience and subject but no signature (alg none).</summary>
-    private static string UnsignedToken()
-    {
-        static string Encode(string json) => Base64UrlEncoder.Encode(json);
-        var expires = DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeSeconds();
-        return Encode("""{"alg":"none","typ":"JWT"}""") + "." + Encode(
-            $$"""{"iss":"{{BulkCertsAppFixture.TokenIssuer}}","aud":"{{BulkCertsAppFixture.TokenAudience}}","sub":"x","exp":{{expires}}}""") + ".";
-    }
-
-    private static string CreateToken(
-        string? subject,
-        Dictionary<string, object>? claims = null,
-        DateTime? expires = null,
-        string audience = BulkCertsAppFixture.TokenAudience,
-        string issuer = BulkCertsAppFixture.TokenIssuer,
-        byte[]? secret = null)
-    {
-        var expiry = expires ?? DateTime.UtcNow.AddMinutes(10);
-        var descriptor = new SecurityTokenDescriptor
-        {
-            Issuer = issuer,
-            Audience = audience,
-            IssuedAt = expiry.AddMinutes(-20),
-            NotBefore = expiry.AddMinutes(-20),
-            Expires = expiry,
-            Claims = claims ?? [],
-            SigningCredentials = new SigningCredentials(
-                new SymmetricSecurityKey(secret ?? BulkCertsAppFixture.TokenSecret), SecurityAlgorithms.HmacSha256),
-        };
-        if (subject is not null)
-        {
-            descriptor.Subject = new ClaimsIdentity([new Claim("sub", subject)]);
-        }
-
-        return new JsonWebTokenHandler().CreateToken(descriptor);
     }
 }

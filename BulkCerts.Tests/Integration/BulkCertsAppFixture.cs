@@ -2,6 +2,8 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using BulkCerts.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace BulkCerts.Tests.Integration;
@@ -34,6 +36,7 @@ public class BulkCertsAppFixture : IAsyncLifetime
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
     private DistributedApplication? _app;
+    private OtlpReceiver? _telemetry;
 
     public string DataPath { get; } = Directory.CreateTempSubdirectory("bulkcerts-tests-").FullName;
 
@@ -47,6 +50,12 @@ public class BulkCertsAppFixture : IAsyncLifetime
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The app has not started.");
 
+    /// <summary>Every log line of the AppHost and of each resource instance since the app started.</summary>
+    internal LogCapture Logs { get; } = new();
+
+    /// <summary>The OTLP receiver that the services export their logs, traces and metrics to.</summary>
+    internal OtlpReceiver Telemetry => _telemetry ?? throw new InvalidOperationException("The app has not started.");
+
     /// <summary>Settings added to the AppHost's arguments, after the fixture's own.</summary>
     protected virtual IEnumerable<string> Settings => [];
 
@@ -54,6 +63,7 @@ public class BulkCertsAppFixture : IAsyncLifetime
     {
         using var cancellation = new CancellationTokenSource(StartTimeout);
         var supplierKeyPath = await CreateSupplierAuthorityAsync();
+        _telemetry = await OtlpReceiver.StartAsync();
 
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.BulkCerts_AppHost>(
             [
@@ -74,6 +84,7 @@ public class BulkCertsAppFixture : IAsyncLifetime
                 .. Settings,
             ],
             cancellation.Token);
+        CaptureOutput(builder);
 
         _app = await builder.BuildAsync(cancellation.Token);
         await _app.StartAsync(cancellation.Token);
@@ -99,6 +110,30 @@ public class BulkCertsAppFixture : IAsyncLifetime
         }
 
         return client;
+    }
+
+    /// <summary>
+    /// Sends every log line to <see cref="Logs"/> and the services' telemetry to <see cref="Telemetry"/>.
+    /// With the dashboard off, the testing builder of Aspire 13.6 still points the services at OTLP/gRPC on
+    /// localhost:4317, so this callback, which runs after Aspire's own, replaces endpoint and protocol.
+    /// </summary>
+    private void CaptureOutput(IDistributedApplicationTestingBuilder builder)
+    {
+        builder.Services.AddLogging(logging => logging
+            .AddProvider(Logs)
+            .AddFilter<LogCapture>($"{builder.Environment.ApplicationName}.Resources", LogLevel.Trace));
+
+        foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
+        {
+            builder.CreateResourceBuilder(project).WithEnvironment(context =>
+            {
+                context.EnvironmentVariables["OTEL_EXPORTER_OTLP_ENDPOINT"] = Telemetry.Endpoint.ToString();
+                context.EnvironmentVariables["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+                context.EnvironmentVariables["OTEL_BLRP_SCHEDULE_DELAY"] = "500";
+                context.EnvironmentVariables["OTEL_BSP_SCHEDULE_DELAY"] = "500";
+                context.EnvironmentVariables["OTEL_METRIC_EXPORT_INTERVAL"] = "5000";
+            });
+        }
     }
 
     private static IEnumerable<string> KeySettings =>
@@ -139,6 +174,11 @@ public class BulkCertsAppFixture : IAsyncLifetime
             // A resource stuck while stopping must not hang the test run; the orchestrator ends
             // what is left when the test process exits.
             await _app.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromMinutes(2));
+        }
+
+        if (_telemetry is not null)
+        {
+            await _telemetry.DisposeAsync();
         }
 
         Directory.Delete(DataPath, recursive: true);
