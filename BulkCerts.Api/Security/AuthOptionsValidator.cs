@@ -35,7 +35,8 @@ internal sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
 
             failures.AddRange(key.Suppliers
                 .Where(supplier => !SupplierIds.IsValid(supplier))
-                .Select(supplier => $"{prefix}:Suppliers has '{supplier}', not a valid supplier id; {SupplierIds.Rule}"));
+                .Select(supplier =>
+                    $"{prefix}:Suppliers has '{supplier}', not a valid supplier id; {SupplierIds.Rule}"));
 
             if (key.RequestsPerMinute is < 1)
             {
@@ -66,7 +67,8 @@ internal sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
 
         if (jwt.SigningKeys.Count == 0 && string.IsNullOrWhiteSpace(jwt.Authority))
         {
-            failures.Add($"{Prefix}:SigningKeys is empty and no {Prefix}:Authority is set; add a key: {JwtSigningKeys.Rule}");
+            failures.Add(
+                $"{Prefix}:SigningKeys is empty and no {Prefix}:Authority is set; add a key: {JwtSigningKeys.Rule}");
         }
 
         for (var i = 0; i < jwt.SigningKeys.Count; i++)

@@ -35,7 +35,8 @@ internal static class JwtBearerSetup
                 var subject = principal.FindFirst("sub")?.Value ?? principal.FindFirst("client_id")?.Value;
                 if (string.IsNullOrEmpty(subject))
                 {
-                    context.Fail("The bearer token has no sub or client_id claim; ask the issuer for a token with one.");
+                    context.Fail(
+                        "The bearer token has no sub or client_id claim; ask the issuer for a token with one.");
                     return Task.CompletedTask;
                 }
 
@@ -57,8 +58,10 @@ internal static class JwtBearerSetup
         };
     }
 
-    private static SecurityKey Read(string text) =>
-        JwtSigningKeys.TryRead(text, out var key) ? key! : throw new InvalidOperationException("Unreadable signing key.");
+    // The options validator has already checked every key, so a failure here is a bug.
+    private static SecurityKey Read(string text) => JwtSigningKeys.TryRead(text, out var key)
+        ? key!
+        : throw new InvalidOperationException("A signing key passed validation but cannot be read.");
 
     /// <summary>Names the check a token failed, without echoing the token.</summary>
     private static string Describe(Exception failure, JwtOptions jwt) => failure switch

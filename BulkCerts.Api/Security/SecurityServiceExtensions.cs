@@ -25,11 +25,13 @@ public static partial class SecurityServiceExtensions
         builder.Services.AddSingleton<RunningTaskLimit>();
 
         var auth = builder.Configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
+        // An x-api-key header wins; otherwise a bearer token goes to the JWT handler.
         var authentication = builder.Services.AddAuthentication(SelectorScheme)
             .AddPolicyScheme(SelectorScheme, displayName: null, options => options.ForwardDefaultSelector = context =>
                 auth.Jwt.Enabled
                     && !context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName)
-                    && context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    && context.Request.Headers.Authorization.ToString()
+                        .StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
                     ? JwtBearerDefaults.AuthenticationScheme
                     : ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(

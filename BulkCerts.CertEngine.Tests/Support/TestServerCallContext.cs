@@ -3,9 +3,11 @@ using Grpc.Core;
 namespace BulkCerts.CertEngine.Tests.Support;
 
 /// <summary>The call context of a gRPC service method called directly, without a server.</summary>
-internal sealed class TestServerCallContext(CancellationToken cancellationToken) : ServerCallContext
+internal sealed class TestServerCallContext(
+    CancellationToken cancellationToken,
+    string method = "/bulkcerts.certengine.v1.CertificateEngine/Test") : ServerCallContext
 {
-    protected override string MethodCore => "/bulkcerts.certengine.v1.CertificateEngine/Test";
+    protected override string MethodCore => method;
 
     protected override string HostCore => "localhost";
 

@@ -71,7 +71,8 @@ public sealed class ServiceCredentialInterceptor(IOptions<CertEngineOptions> opt
             throw new RpcException(new Status(
                 StatusCode.Unauthenticated,
                 presented.Length == 0
-                    ? "This call needs the service credential: send 'authorization: Bearer <CertEngine:ServiceCredential>'."
+                    ? "This call needs the service credential: send " +
+                        "'authorization: Bearer <CertEngine:ServiceCredential>'."
                     : "The service credential in the authorization header is not valid."));
         }
     }

@@ -149,8 +149,8 @@ public class BulkCertsAppFixture : IAsyncLifetime
         $"BulkCerts:Auth:Jwt:SigningKeys:0={Convert.ToBase64String(TokenSecret)}",
     ];
 
-    private static string Sha256(string text) =>
-        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+    private static string Sha256(string text) => Convert.ToHexStringLower(
+        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 
     /// <summary>Connects to the app's Redis, for tests that check what is stored.</summary>
     public async Task<ConnectionMultiplexer> ConnectRedisAsync()

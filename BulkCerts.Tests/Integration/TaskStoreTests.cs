@@ -103,10 +103,10 @@ public sealed class TaskStoreTests(BulkCertsAppFixture fixture)
         await TaskClient.WaitForEndAsync(fixture.Api, taskId, TimeSpan.FromMinutes(5));
 
         var files = Directory.GetFiles(Path.Combine(fixture.DataPath, "redis"), "*", SearchOption.AllDirectories);
-        var contents = files.Select(file => (file, Text: System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(file))));
+        var contents = files.Select(file => System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(file))).ToList();
 
-        Assert.Contains(contents, file => file.Text.Contains(taskId));
-        Assert.All(contents, file => Assert.DoesNotContain("PRIVATE KEY", file.Text));
+        Assert.Contains(contents, text => text.Contains(taskId));
+        Assert.All(contents, text => Assert.DoesNotContain("PRIVATE KEY", text));
     }
 
     private static TaskStore CreateStore(IConnectionMultiplexer redis) =>

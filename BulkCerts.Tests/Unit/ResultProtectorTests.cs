@@ -70,7 +70,9 @@ public sealed class ResultProtectorTests
         Assert.Equal(Secret, Create(NewKey, OldKey).Unprotect(legacy, "task-a", 2));
     }
 
-    private static ResultProtector Create(string current, params string[] previous) => new(
-        Options.Create(new BulkCertsOptions { ResultEncryptionKey = current, PreviousResultEncryptionKeys = [.. previous] }),
-        new HostingEnvironment { ContentRootPath = Path.GetTempPath() });
+    private static ResultProtector Create(string current, params string[] previous)
+    {
+        var options = new BulkCertsOptions { ResultEncryptionKey = current, PreviousResultEncryptionKeys = [.. previous] };
+        return new ResultProtector(Options.Create(options), new HostingEnvironment { ContentRootPath = Path.GetTempPath() });
+    }
 }
