@@ -1,4 +1,5 @@
 using BulkCerts.Api.Http;
+using BulkCerts.Api.Security;
 using BulkCerts.CertEngine.V1;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -35,7 +36,9 @@ public static class CertificateAuthorityEndpoints
             return EngineUnavailable();
         }
 
-        var suppliers = options.Value.Suppliers;
+        // A credential limited to suppliers sees only those among each CA's suppliers.
+        var credential = request.HttpContext.GetCredential();
+        var suppliers = options.Value.Suppliers.Where(supplier => credential.MayUse(supplier.Key)).ToList();
         var body = authorities.Values
             .OrderBy(authority => authority.Alias, StringComparer.OrdinalIgnoreCase)
             .Select(authority => new CertificateAuthorityResponse(

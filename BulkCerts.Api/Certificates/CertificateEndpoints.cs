@@ -159,11 +159,17 @@ public static class CertificateEndpoints
                 return new SeeOtherHttpResult($"/certificates/{task.TaskId}/task");
         }
 
-        if (!await tasks.AllChunkResultsExistAsync(task))
+        switch (await download.CheckAsync(task))
         {
-            return ApiResults.Problem(
-                StatusCodes.Status410Gone,
-                $"The certificates of task {task.TaskId} have expired or were deleted; create a new task.");
+            case DownloadReadiness.Expired:
+                return ApiResults.Problem(
+                    StatusCodes.Status410Gone,
+                    $"The certificates of task {task.TaskId} have expired or were deleted; create a new task.");
+            case DownloadReadiness.KeyMissing:
+                return ApiResults.Problem(
+                    StatusCodes.Status503ServiceUnavailable,
+                    $"The certificates of task {task.TaskId} were encrypted under a key this service no longer " +
+                    "has; ask the operator to add it to BulkCerts:PreviousResultEncryptionKeys.");
         }
 
         return TypedResults.Stream(

@@ -18,6 +18,31 @@ public sealed class ZipDownload(TaskStore tasks, ResultProtector protector, ILog
     /// <summary>Bytes collected before they are sent, so the response gets few, large writes.</summary>
     private const int DrainThreshold = 64 * 1024;
 
+    /// <summary>
+    /// Checks, before the first byte is sent, that every chunk result exists and was encrypted
+    /// under a configured key, so a download never ends in a cut-off zip for these reasons.
+    /// </summary>
+    public async Task<DownloadReadiness> CheckAsync(TaskRecord task)
+    {
+        var prefixes = await tasks.GetChunkResultPrefixesAsync(task, ResultProtector.PrefixLength);
+        for (var chunkId = 1; chunkId <= prefixes.Length; chunkId++)
+        {
+            var prefix = prefixes[chunkId - 1];
+            if (prefix.Length == 0)
+            {
+                return DownloadReadiness.Expired;
+            }
+
+            if (!protector.HasKeyFor(prefix))
+            {
+                logger.ResultKeyMissing(task.TaskId, chunkId);
+                return DownloadReadiness.KeyMissing;
+            }
+        }
+
+        return DownloadReadiness.Ready;
+    }
+
     public async Task WriteAsync(TaskRecord task, Stream output, CancellationToken cancellationToken)
     {
         var manifest = new List<ManifestEntry>(task.Request.Quantity);
@@ -66,6 +91,17 @@ public sealed class ZipDownload(TaskStore tasks, ResultProtector protector, ILog
     }
 }
 
+public enum DownloadReadiness
+{
+    Ready,
+
+    /// <summary>A chunk result has expired or was deleted.</summary>
+    Expired,
+
+    /// <summary>A chunk result was encrypted under a key that is no longer configured.</summary>
+    KeyMissing,
+}
+
 /// <summary>One line of the manifest: a certificate's common name and its certId.</summary>
 public sealed record ManifestEntry(string CommonName, string CertId);
 
@@ -78,4 +114,9 @@ internal static partial class DownloadLog
     [LoggerMessage(EventId = 400, Level = LogLevel.Error,
         Message = "Task {TaskId} is complete but the result of chunk {ChunkId} is missing")]
     public static partial void ChunkResultMissing(this ILogger logger, string taskId, int chunkId);
+
+    [LoggerMessage(EventId = 401, Level = LogLevel.Error,
+        Message = "Task {TaskId} chunk {ChunkId} was encrypted under a key that is not configured; add the key " +
+            "to BulkCerts:PreviousResultEncryptionKeys")]
+    public static partial void ResultKeyMissing(this ILogger logger, string taskId, int chunkId);
 }

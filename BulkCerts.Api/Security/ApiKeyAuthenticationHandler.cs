@@ -26,10 +26,15 @@ internal sealed class ApiKeyAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        if (values.Count != 1 || string.IsNullOrEmpty(values[0]))
+        if (values.Count != 1)
         {
             return Task.FromResult(AuthenticateResult.Fail(
-                $"The request has {values.Count} {HeaderName} headers or an empty one; send exactly one key."));
+                $"The request has {values.Count} {HeaderName} headers; send exactly one key."));
+        }
+
+        if (string.IsNullOrEmpty(values[0]))
+        {
+            return Task.FromResult(AuthenticateResult.Fail($"The {HeaderName} header is empty; send the key in it."));
         }
 
         if (keys.Find(values[0]!) is not { } key)

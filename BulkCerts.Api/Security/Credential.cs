@@ -11,15 +11,22 @@ public sealed record Credential(string Name, IReadOnlySet<string>? Suppliers)
     public const string NameClaim = "bulkcerts:credential";
     public const string SupplierClaim = "bulkcerts:supplier";
 
+    /// <summary>Marks a credential limited to its supplier claims, even when it has none.</summary>
+    public const string ScopedClaim = "bulkcerts:scoped";
+
     public static readonly Credential Anonymous = new("anonymous", Suppliers: null);
 
     /// <summary>Whether this credential may use the supplier; an unscoped credential may use all.</summary>
     public bool MayUse(string? supplierId) =>
         Suppliers is null || (supplierId is not null && Suppliers.Contains(supplierId));
 
-    public string DescribeScope() => Suppliers is null
-        ? "every supplier"
-        : $"supplier{(Suppliers.Count == 1 ? string.Empty : "s")} {string.Join(", ", Suppliers.Order())}";
+    public string DescribeScope() => Suppliers switch
+    {
+        null => "every supplier",
+        { Count: 0 } => "no supplier",
+        { Count: 1 } => $"supplier {Suppliers.Single()}",
+        _ => $"suppliers {string.Join(", ", Suppliers.Order())}",
+    };
 
     public static Credential From(ClaimsPrincipal user)
     {
@@ -29,15 +36,27 @@ public sealed record Credential(string Name, IReadOnlySet<string>? Suppliers)
         }
 
         var suppliers = user.FindAll(SupplierClaim).Select(claim => claim.Value).ToList();
-        return new Credential(
-            name,
-            suppliers.Count == 0 ? null : new HashSet<string>(suppliers, StringComparer.OrdinalIgnoreCase));
+        var scoped = suppliers.Count > 0 || user.HasClaim(claim => claim.Type == ScopedClaim);
+        return new Credential(name, scoped ? new HashSet<string>(suppliers, StringComparer.OrdinalIgnoreCase) : null);
     }
 
-    public static ClaimsIdentity CreateIdentity(string name, IEnumerable<string> suppliers, string scheme)
+    /// <summary>
+    /// Creates the identity of a credential. With <paramref name="scoped"/>, the credential may use
+    /// only <paramref name="suppliers"/>, even when that list is empty.
+    /// </summary>
+    public static ClaimsIdentity CreateIdentity(
+        string name,
+        IReadOnlyCollection<string> suppliers,
+        string scheme,
+        bool scoped = false)
     {
         var identity = new ClaimsIdentity(scheme, NameClaim, roleType: null);
         identity.AddClaim(new Claim(NameClaim, name));
+        if (scoped || suppliers.Count > 0)
+        {
+            identity.AddClaim(new Claim(ScopedClaim, "true"));
+        }
+
         foreach (var supplier in suppliers)
         {
             identity.AddClaim(new Claim(SupplierClaim, supplier));

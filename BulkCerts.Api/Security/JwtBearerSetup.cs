@@ -1,4 +1,7 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace BulkCerts.Api.Security;
@@ -35,15 +38,22 @@ internal static class JwtBearerSetup
                 var subject = principal.FindFirst("sub")?.Value ?? principal.FindFirst("client_id")?.Value;
                 if (string.IsNullOrEmpty(subject))
                 {
-                    context.Fail(
-                        "The bearer token has no sub or client_id claim; ask the issuer for a token with one.");
+                    context.Fail("it has no sub or client_id claim; ask the issuer for a token with one.");
                     return Task.CompletedTask;
                 }
 
+                // A token that carries the supplier claim is limited to the suppliers it lists, so an
+                // empty list grants none. Checking the payload catches an empty array, which yields no claim.
+                var token = context.SecurityToken as JsonWebToken;
+                var scoped = token?.TryGetPayloadValue<object>(jwt.SupplierClaim, out _) == true
+                    || principal.HasClaim(claim => claim.Type == jwt.SupplierClaim);
                 var suppliers = principal.FindAll(jwt.SupplierClaim)
-                    .SelectMany(claim => claim.Value.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries));
-                principal.AddIdentity(Credential.CreateIdentity(
-                    $"jwt:{subject}", suppliers, JwtBearerDefaults.AuthenticationScheme));
+                    .SelectMany(claim => claim.Value.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries))
+                    .ToList();
+
+                // Only the identity built here counts, so a token cannot set the Api's own claims.
+                context.Principal = new ClaimsPrincipal(Credential.CreateIdentity(
+                    $"jwt:{subject}", suppliers, JwtBearerDefaults.AuthenticationScheme, scoped));
                 return Task.CompletedTask;
             },
             OnChallenge = async context =>
@@ -68,6 +78,7 @@ internal static class JwtBearerSetup
     {
         SecurityTokenExpiredException expired => $"it expired at {expired.Expires:u}; get a new token.",
         SecurityTokenNotYetValidException early => $"it is not valid before {early.NotBefore:u}.",
+        SecurityTokenInvalidLifetimeException => "its lifetime (nbf to exp) does not include the current time.",
         SecurityTokenNoExpirationException => "it has no expiry (exp); ask the issuer for a token that expires.",
         SecurityTokenInvalidAudienceException => $"its audience is not '{jwt.Audience}'.",
         SecurityTokenInvalidIssuerException => $"its issuer is not '{jwt.Issuer}'.",
@@ -75,7 +86,7 @@ internal static class JwtBearerSetup
             "its signature does not verify with any configured key.",
         SecurityTokenMalformedException or SecurityTokenArgumentException or ArgumentException =>
             "it is not a well-formed JWT.",
-        _ when failure.Message.StartsWith("The bearer token", StringComparison.Ordinal) => failure.Message,
+        AuthenticationFailureException => failure.Message,
         _ => $"it failed validation ({failure.GetType().Name}).",
     };
 }

@@ -86,6 +86,20 @@ public sealed class ResultProtector
             $"add it to {BulkCertsOptions.SectionName}:PreviousResultEncryptionKeys until its results expire.");
     }
 
+    /// <summary>The bytes at the start of a stored result that <see cref="HasKeyFor"/> reads.</summary>
+    public const int PrefixLength = 1 + KeyIdSize;
+
+    /// <summary>
+    /// Returns whether a result that starts with <paramref name="prefix"/> was encrypted under a
+    /// configured key, as far as its key id tells; results in the first format have no key id.
+    /// </summary>
+    public bool HasKeyFor(ReadOnlySpan<byte> prefix) => prefix switch
+    {
+        [FormatVersion, ..] when prefix.Length >= PrefixLength => FindKeys(prefix.Slice(1, KeyIdSize)).Count > 0,
+        [LegacyVersion, ..] => true,
+        _ => false,
+    };
+
     private IReadOnlyList<byte[]> FindKeys(ReadOnlySpan<byte> keyId)
     {
         var matches = new List<byte[]>();

@@ -237,12 +237,19 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
             : null;
 
     /// <summary>Returns whether every chunk result of a complete task is still stored.</summary>
-    public async Task<bool> AllChunkResultsExistAsync(TaskRecord task)
+    /// <summary>
+    /// Returns the first <paramref name="length"/> bytes of each chunk result, in chunk order; an
+    /// empty array stands for a result that is missing.
+    /// </summary>
+    public async Task<byte[][]> GetChunkResultPrefixesAsync(TaskRecord task, int length)
     {
-        var keys = Enumerable.Range(1, task.ChunksTotal)
-            .Select(chunkId => TaskKeys.Chunk(task.TaskId, chunkId))
-            .ToArray();
-        return await _database.KeyExistsAsync(keys) == keys.Length;
+        var batch = _database.CreateBatch();
+        var reads = Enumerable.Range(1, task.ChunksTotal)
+            .Select(chunkId => batch.StringGetRangeAsync(TaskKeys.Chunk(task.TaskId, chunkId), 0, length - 1))
+            .ToList();
+        batch.Execute();
+        var prefixes = await Task.WhenAll(reads);
+        return [.. prefixes.Select(prefix => (byte[]?)prefix ?? [])];
     }
 
     public async Task<byte[]?> GetChunkResultAsync(string taskId, int chunkId) =>

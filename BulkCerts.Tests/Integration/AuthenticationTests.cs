@@ -116,12 +116,54 @@ public sealed class AuthenticationTests(BulkCertsAppFixture fixture)
         await AssertForbiddenAsync(client, HttpMethod.Post, "/certificates", "Credential 'jwt:acme-line-2'");
     }
 
+    [Fact]
+    public async Task EmptySupplierClaimGrantsNoSupplier()
+    {
+        using var client = fixture.CreateClient(apiKey: null);
+        client.DefaultRequestHeaders.Authorization = new("Bearer", BearerTokens.Create(
+            subject: "empty-scope", claims: new Dictionary<string, object> { ["suppliers"] = Array.Empty<string>() }));
+
+        await AssertForbiddenAsync(client, HttpMethod.Post, "/certificates", "may create tasks only for no supplier");
+        await AssertForbiddenAsync(
+            client, HttpMethod.Post, $"/supplier/{BulkCertsAppFixture.SupplierId}/certificates", "outside the scope");
+    }
+
+    [Fact]
+    public async Task TokenCannotSetInternalClaims()
+    {
+        using var client = fixture.CreateClient(apiKey: null);
+        client.DefaultRequestHeaders.Authorization = new("Bearer", BearerTokens.Create(
+            subject: "mallory",
+            claims: new Dictionary<string, object>
+            {
+                ["bulkcerts:credential"] = "api-key:development",
+                ["bulkcerts:scoped"] = "true",
+                ["suppliers"] = BulkCertsAppFixture.SupplierId,
+            }));
+
+        await AssertForbiddenAsync(client, HttpMethod.Post, "/certificates", "Credential 'jwt:mallory' may create");
+    }
+
+    [Fact]
+    public async Task ScopedKeySeesOnlyItsSuppliers()
+    {
+        using var acme = fixture.CreateClient(BulkCertsAppFixture.AcmeOnlyKey);
+
+        using var request = TaskClient.JsonRequest(HttpMethod.Get, "/certificateauthorities", null);
+        using var response = await acme.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(BulkCertsAppFixture.SupplierId, body);
+        Assert.DoesNotContain(BulkCertsAppFixture.OrphanSupplierId, body);
+    }
+
     [Theory]
     [InlineData("expired", "The bearer token was rejected: it expired at ")]
     [InlineData("audience", "The bearer token was rejected: its audience is not 'bulkcerts-api'.")]
     [InlineData("issuer", "The bearer token was rejected: its issuer is not 'https://issuer.bulkcerts.test'.")]
     [InlineData("signature", "The bearer token was rejected: its signature does not verify with any configured key.")]
-    [InlineData("subject", "The bearer token was rejected: The bearer token has no sub or client_id claim")]
+    [InlineData("subject", "The bearer token was rejected: it has no sub or client_id claim")]
     [InlineData("garbage", "The bearer token was rejected: it is not a well-formed JWT.")]
     public async Task BadBearerTokenIsUnauthorized(string flaw, string expectedStart)
     {

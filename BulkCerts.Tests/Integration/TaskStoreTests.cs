@@ -94,6 +94,24 @@ public sealed class TaskStoreTests(BulkCertsAppFixture fixture)
     }
 
     [Fact]
+    public async Task ResultUnderUnknownKeyIsNotStreamed()
+    {
+        var taskId = await TaskClient.CreateAsync(
+            fixture.Api,
+            "/certificates",
+            """{"quantity": 2, "certInfo": {"commonName": "rotated-away", "keyAlgorithm": "EC-P256"}}""");
+        await TaskClient.WaitForEndAsync(fixture.Api, taskId, TimeSpan.FromMinutes(5));
+        await using var redis = await ConnectAsync();
+
+        // Bytes 1 to 4 are the key id, so this result now names a key the Api does not have.
+        await redis.GetDatabase().StringSetRangeAsync(TaskKeys.Chunk(taskId, 1), 1, new byte[] { 0, 0, 0, 0 });
+        using var response = await fixture.Api.GetAsync($"/certificates/{taskId}");
+
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("BulkCerts:PreviousResultEncryptionKeys", await TaskClient.ReadMessageAsync(response));
+    }
+
+    [Fact]
     public async Task RedisFilesHaveNoPrivateKeyInClear()
     {
         var taskId = await TaskClient.CreateAsync(

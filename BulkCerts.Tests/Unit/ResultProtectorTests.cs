@@ -57,6 +57,17 @@ public sealed class ResultProtectorTests
     }
 
     [Fact]
+    public void PrefixTellsWhetherKeyIsConfigured()
+    {
+        var stored = Create(OldKey).Protect(Secret, "task-a", 1);
+        var prefix = stored.AsSpan(0, ResultProtector.PrefixLength);
+
+        Assert.True(Create(NewKey, OldKey).HasKeyFor(prefix));
+        Assert.False(Create(NewKey).HasKeyFor(prefix));
+        Assert.False(Create(NewKey).HasKeyFor([9, 0, 0, 0, 0]));
+    }
+
+    [Fact]
     public void ReadsFirstFormatUnderAnyKey()
     {
         var key = Convert.FromBase64String(OldKey);
