@@ -48,6 +48,7 @@ public static class ApiServiceExtensions
 
         builder.AddCertEngineClient<CertificateEngine.CertificateEngineClient>();
         builder.AddCertEngineClient<Health.HealthClient>();
+        builder.Services.AddSingleton<CertEngineHealthCheck>();
         builder.Services.AddHealthChecks().AddCheck<CertEngineHealthCheck>("certengine");
 
         builder.Services.Configure<KestrelServerOptions>(kestrel =>

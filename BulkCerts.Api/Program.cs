@@ -4,6 +4,7 @@ using BulkCerts.Api.Certificates;
 using BulkCerts.Api.Http;
 using BulkCerts.Api.Security;
 using BulkCerts.Api.Storage;
+using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -12,9 +13,6 @@ builder.AddApiServices();
 builder.AddApiSecurity();
 
 var app = builder.Build();
-
-// Load the result encryption key before taking requests, so a bad key stops the start.
-app.Services.GetRequiredService<ResultProtector>();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
@@ -25,4 +23,17 @@ app.MapCertificateEndpoints();
 app.MapCertificateAuthorityEndpoints();
 app.MapDefaultEndpoints();
 
-app.Run();
+try
+{
+    // Load the result encryption key before taking requests, so a bad key stops the start.
+    app.Services.GetRequiredService<ResultProtector>();
+    app.Run();
+}
+catch (OptionsValidationException exception)
+{
+    // Each failure names the setting to fix, so a stack trace would add nothing.
+    app.Logger.LogCritical("The Api cannot start: {Failures}", string.Join(" ", exception.Failures));
+    return 1;
+}
+
+return 0;

@@ -94,11 +94,22 @@ internal static class ProjectResourceExtensions
         project.ApplicationBuilder.Eventing.Subscribe<ResourceReadyEvent>(project.Resource, (readyEvent, _) =>
         {
             var logger = readyEvent.Services.GetRequiredService<ILoggerFactory>().CreateLogger("BulkCerts.AppHost");
+            var url = project.GetEndpoint("http").Url;
+            if (project.ApplicationBuilder.Configuration.GetValue<bool>("BulkCerts:Auth:AllowAnonymous"))
+            {
+                logger.LogWarning(
+                    "{Resource} is ready at {Url} without authentication (BulkCerts:Auth:AllowAnonymous): anyone " +
+                    "who reaches it can download private keys",
+                    project.Resource.Name,
+                    url);
+                return Task.CompletedTask;
+            }
+
             logger.LogInformation(
                 "{Resource} is ready at {Url}; send the api-key parameter in the x-api-key header. " +
                 "Find it in the dashboard under Parameters, or with: {Command}",
                 project.Resource.Name,
-                project.GetEndpoint("http").Url,
+                url,
                 "dotnet user-secrets list --project BulkCerts.AppHost");
             return Task.CompletedTask;
         });

@@ -273,7 +273,8 @@ public static class CertificateEndpoints
                     await idempotency.ReleaseAsync(claimKey);
                 }
 
-                return TooManyRunning(request.HttpContext, credential, running);
+                var setting = runningTasks.MaxFor(credential).Setting;
+                return TooManyRunning(request.HttpContext, credential, running, setting);
             }
 
             TaskRecord task;
@@ -418,7 +419,8 @@ public static class CertificateEndpoints
             // Kestrel's own checks: a body over MaxRequestBodySize (413) or broken chunked framing (400).
             var message = exception.StatusCode == StatusCodes.Status413PayloadTooLarge
                 ? $"The request body is larger than the limit of {MaxBodyBytes(request)} bytes " +
-                    $"({BulkCertsOptions.SectionName}:MaxRequestBodyBytes). " + RequestLimitsMiddleware.SmallerBodyAdvice
+                    $"({BulkCertsOptions.SectionName}:MaxRequestBodyBytes). " +
+                    RequestLimitsMiddleware.SmallerBodyAdvice
                 : $"The request body could not be read: {exception.Message}";
             return (null, ApiResults.Problem(exception.StatusCode, message));
         }
@@ -491,13 +493,17 @@ public static class CertificateEndpoints
         $"{subject} is outside the scope of credential '{credential.Name}', which may use only " +
         $"{credential.DescribeScope()}; use a credential for that supplier.");
 
-    private static ProblemHttpResult TooManyRunning(HttpContext context, Credential credential, int running)
+    private static ProblemHttpResult TooManyRunning(
+        HttpContext context,
+        Credential credential,
+        int running,
+        string setting)
     {
         context.Response.Headers.RetryAfter = RunningTasksRetryAfterSeconds.ToString();
         return ApiResults.Problem(
             StatusCodes.Status429TooManyRequests,
-            $"Credential '{credential.Name}' already has {running} tasks pending or in progress, the most it may " +
-            $"run at once ({RateLimitOptions.SectionName}:MaxRunningTasks); retry when one ends " +
+            $"Credential '{credential.Name}' already has {running} task{(running == 1 ? string.Empty : "s")} " +
+            $"pending or in progress, the most it may run at once ({setting}); retry when one ends " +
             $"(in about {RunningTasksRetryAfterSeconds} seconds) or delete one.");
     }
 

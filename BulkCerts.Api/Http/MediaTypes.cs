@@ -43,7 +43,7 @@ public static class MediaTypes
             return false;
         }
 
-        var charset = parsed.Charset.Value;
+        var charset = HeaderUtilities.RemoveQuotes(parsed.Charset).Value;
         if (charset is not null && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
             && !charset.Equals("utf8", StringComparison.OrdinalIgnoreCase))
         {

@@ -43,7 +43,8 @@ internal sealed class ApiKeyAuthenticationHandler(
                 $"The key in the {HeaderName} header is not valid; check it, or ask the operator for a key."));
         }
 
-        var identity = Credential.CreateIdentity($"api-key:{key.Name}", key.Options.Suppliers, SchemeName);
+        var name = $"{ApiKeyStore.CredentialPrefix}{key.Name}";
+        var identity = Credential.CreateIdentity(name, key.Options.Suppliers, SchemeName);
         var ticket = new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName);
         return Task.FromResult(AuthenticateResult.Success(ticket));
     }

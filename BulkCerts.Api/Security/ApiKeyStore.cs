@@ -39,8 +39,33 @@ public sealed class ApiKeyStore
         return match;
     }
 
-    public ApiKeyOptions? GetOptions(string name) =>
-        Array.Find(_keys, key => key.Name == name) is { Options: { } keyOptions } ? keyOptions : null;
+    /// <summary>
+    /// Returns the settings of the API key behind a credential name such as <c>api-key:factory</c>,
+    /// or null for other credentials.
+    /// </summary>
+    public ApiKeyOptions? GetOptions(string credentialName) =>
+        credentialName.StartsWith(CredentialPrefix, StringComparison.Ordinal)
+            && Array.Find(_keys, key => key.Name == credentialName[CredentialPrefix.Length..]) is { Options: { } found }
+            ? found
+            : null;
+
+    /// <summary>The prefix of the credential names of API keys.</summary>
+    public const string CredentialPrefix = "api-key:";
+
+    /// <summary>
+    /// Returns a credential's limit, the API key's own when it sets one, and the name of the setting
+    /// it comes from.
+    /// </summary>
+    public (int Value, string Setting) GetLimit(
+        string credentialName,
+        Func<ApiKeyOptions, int?> keyLimit,
+        int defaultLimit,
+        string name)
+    {
+        return GetOptions(credentialName) is { } key && keyLimit(key) is { } own
+            ? (own, $"{AuthOptions.SectionName}:ApiKeys:{credentialName[CredentialPrefix.Length..]}:{name}")
+            : (defaultLimit, $"{RateLimitOptions.SectionName}:{name}");
+    }
 
     public static string HashKey(string key) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));

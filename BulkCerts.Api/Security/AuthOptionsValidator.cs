@@ -53,6 +53,14 @@ internal sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
         {
             ValidateJwt(options.Jwt, failures);
         }
+        else if (options.Jwt.Audience is not null
+            || options.Jwt.Authority is not null
+            || options.Jwt.SigningKeys.Count > 0)
+        {
+            failures.Add(
+                $"{Section}:Jwt has settings but no Issuer, so bearer tokens stay off; set {Section}:Jwt:Issuer " +
+                "to the issuer (iss) of the tokens, or remove the other Jwt settings.");
+        }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

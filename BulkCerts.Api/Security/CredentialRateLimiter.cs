@@ -24,7 +24,7 @@ internal static class CredentialRateLimiter
                 ? context.GetCredential().Name
                 : $"address:{context.Connection.RemoteIpAddress}";
             return RateLimitPartition.GetTokenBucketLimiter(
-                partition, name => CreateBucket(RequestsPerMinute(name, limits, keys), limits.Burst));
+                partition, name => CreateBucket(RequestsPerMinute(name, limits, keys).Value, limits.Burst));
         });
 
         options.OnRejected = async (context, cancellationToken) =>
@@ -38,20 +38,20 @@ internal static class CredentialRateLimiter
             var caller = http.User.Identity?.IsAuthenticated == true
                 ? $"Credential '{http.GetCredential().Name}'"
                 : $"Address {http.Connection.RemoteIpAddress}";
-            var perMinute = RequestsPerMinute(http.GetCredential().Name, limits, keys);
+            var (perMinute, setting) = RequestsPerMinute(http.GetCredential().Name, limits, keys);
             await AuthProblems.WriteAsync(
                 http,
                 StatusCodes.Status429TooManyRequests,
-                $"{caller} sent more than {perMinute} requests per minute, the limit " +
-                $"({RateLimitOptions.SectionName}:RequestsPerMinute); retry after {retryAfter} seconds.");
+                $"{caller} sent more than {perMinute} requests per minute, the limit ({setting}); retry after " +
+                (retryAfter == 1 ? "1 second." : $"{retryAfter} seconds."));
         };
     }
 
-    private static int RequestsPerMinute(string credential, RateLimitOptions limits, ApiKeyStore keys) =>
-        credential.StartsWith("api-key:", StringComparison.Ordinal)
-            && keys.GetOptions(credential["api-key:".Length..]) is { RequestsPerMinute: { } perMinute }
-            ? perMinute
-            : limits.RequestsPerMinute;
+    private static (int Value, string Setting) RequestsPerMinute(
+        string credential,
+        RateLimitOptions limits,
+        ApiKeyStore keys) =>
+        keys.GetLimit(credential, key => key.RequestsPerMinute, limits.RequestsPerMinute, "RequestsPerMinute");
 
     /// <summary>
     /// Returns a bucket that refills one token per slice of the minute up to 600 requests a minute.

@@ -35,11 +35,9 @@ public sealed class RunningTaskLimit(
 
     private readonly IDatabase _database = redis.GetDatabase();
 
-    public int MaxFor(Credential credential) =>
-        credential.Name.StartsWith("api-key:", StringComparison.Ordinal)
-            && keys.GetOptions(credential.Name["api-key:".Length..]) is { MaxRunningTasks: { } max }
-            ? max
-            : limits.Value.MaxRunningTasks;
+    /// <summary>Returns the credential's cap and the name of the setting it comes from.</summary>
+    public (int Value, string Setting) MaxFor(Credential credential) =>
+        keys.GetLimit(credential.Name, key => key.MaxRunningTasks, limits.Value.MaxRunningTasks, "MaxRunningTasks");
 
     /// <summary>
     /// Counts the task as running for the credential, or returns the number of tasks it already
@@ -52,7 +50,7 @@ public sealed class RunningTaskLimit(
             running = TaskKeys.RunningTasks(credential.Name),
             taskPrefix = TaskKeys.TaskPrefix,
             taskId,
-            max = MaxFor(credential),
+            max = MaxFor(credential).Value,
             retention = (long)options.Value.Retention.TotalSeconds,
         });
         return result == 1 ? null : (int)-result;

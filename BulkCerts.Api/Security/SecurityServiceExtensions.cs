@@ -60,10 +60,14 @@ public static partial class SecurityServiceExtensions
     /// <summary>Authenticates, then limits the rate per credential, then requires credentials.</summary>
     public static WebApplication UseApiSecurity(this WebApplication app)
     {
-        if (app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.AllowAnonymous)
+        // Read once the app has started, because the settings are validated while it starts.
+        app.Lifetime.ApplicationStarted.Register(() =>
         {
-            LogAnonymousAccess(app.Logger, $"{AuthOptions.SectionName}:AllowAnonymous");
-        }
+            if (app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.AllowAnonymous)
+            {
+                LogAnonymousAccess(app.Logger, $"{AuthOptions.SectionName}:AllowAnonymous");
+            }
+        });
 
         app.UseAuthentication();
         app.UseRateLimiter();

@@ -34,6 +34,11 @@ public static class RedisHostingExtensions
 
         var command = RedisServerLocator.FindOrInstall(builder.Configuration);
         Directory.CreateDirectory(dataPath);
+        if (!OperatingSystem.IsWindows())
+        {
+            // The append-only file contains task records, so other users of the machine must not read it.
+            File.SetUnixFileMode(dataPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
 
         var resource = new RedisServerResource(name, command, dataPath);
         var healthCheckKey = $"{name}-ping";

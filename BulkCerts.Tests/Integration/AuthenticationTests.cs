@@ -251,7 +251,8 @@ public sealed class AuthenticationTests(BulkCertsAppFixture fixture)
             Assert.Equal(5, statuses.Count(status => status == HttpStatusCode.OK));
             Assert.True(limited.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1), limited.Headers.ToString());
             Assert.StartsWith(
-                "Credential 'api-key:slow' sent more than 5 requests per minute",
+                "Credential 'api-key:slow' sent more than 5 requests per minute, the limit " +
+                "(BulkCerts:Auth:ApiKeys:slow:RequestsPerMinute); retry after ",
                 await TaskClient.ReadMessageAsync(limited));
         }
 
@@ -272,7 +273,8 @@ public sealed class AuthenticationTests(BulkCertsAppFixture fixture)
             Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
             Assert.NotNull(second.Headers.RetryAfter);
             Assert.StartsWith(
-                "Credential 'api-key:single' already has 1 tasks pending or in progress",
+                "Credential 'api-key:single' already has 1 task pending or in progress, the most it may run at once " +
+                "(BulkCerts:Auth:ApiKeys:single:MaxRunningTasks)",
                 await TaskClient.ReadMessageAsync(second));
         }
 

@@ -74,6 +74,16 @@ public sealed class AuthOptionsValidatorTests
         Assert.StartsWith("BulkCerts:Auth:Jwt:Audience is empty", failure);
     }
 
+    [Fact]
+    public void TokenSettingsWithoutIssuerAreReported()
+    {
+        var options = new AuthOptions { AllowAnonymous = true, Jwt = { Audience = "bulkcerts" } };
+
+        var failure = Assert.Single(Validate(options));
+
+        Assert.StartsWith("BulkCerts:Auth:Jwt has settings but no Issuer", failure);
+    }
+
     private static IReadOnlyList<string> Validate(AuthOptions options) =>
         new AuthOptionsValidator().Validate(name: null, options).Failures?.ToList() ?? [];
 }

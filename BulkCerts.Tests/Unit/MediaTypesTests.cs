@@ -50,6 +50,7 @@ public sealed class MediaTypesTests
     [InlineData("application/vnd.aws-cdf-v1.0+json", true)]
     [InlineData("APPLICATION/VND.AWS-CDF-V1.0+JSON", true)]
     [InlineData("application/json; charset=UTF-8", true)]
+    [InlineData("application/vnd.aws-cdf-v1.0+json; charset=\"UTF-8\"", true)]
     [InlineData("application/json; charset=iso-8859-1", false)]
     [InlineData("text/plain", false)]
     [InlineData("application/x-www-form-urlencoded", false)]
