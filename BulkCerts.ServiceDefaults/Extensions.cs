@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -82,12 +83,14 @@ public static class Extensions
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        // Orchestrators probe health without credentials; the answer holds no data.
-        app.MapHealthChecks(HealthEndpointPath).AllowAnonymous();
+        // Orchestrators probe health without credentials, so the endpoints take GET and HEAD only and
+        // return no data beyond the status.
+        var probeMethods = new HttpMethodMetadata(["GET", "HEAD"]);
+        app.MapHealthChecks(HealthEndpointPath).AllowAnonymous().WithMetadata(probeMethods);
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(LiveTag),
-        }).AllowAnonymous();
+        }).AllowAnonymous().WithMetadata(probeMethods);
 
         return app;
     }

@@ -55,6 +55,15 @@ public sealed class AuthenticationTests(BulkCertsAppFixture fixture)
     }
 
     [Fact]
+    public async Task HealthTakesOnlyGetAndHead()
+    {
+        using var response = await fixture.Api.PostAsync("/health", content: null);
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Contains("POST /health is not allowed", await TaskClient.ReadMessageAsync(response));
+    }
+
+    [Fact]
     public async Task ScopedKeyUsesOnlyItsSupplier()
     {
         using var acme = fixture.CreateClient(BulkCertsAppFixture.AcmeOnlyKey);

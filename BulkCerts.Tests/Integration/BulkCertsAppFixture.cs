@@ -166,9 +166,14 @@ public class BulkCertsAppFixture : IAsyncLifetime
         return [.. redis.GetServers()[0].Keys(pattern: $"*{taskId}*").Select(key => key.ToString())];
     }
 
+    /// <summary>
+    /// Stops the app, then scans everything it logged and exported during the whole test run for
+    /// private keys and credentials, and fails the collection's clean-up when it finds one.
+    /// </summary>
     public async Task DisposeAsync()
     {
         Api?.Dispose();
+        var secrets = _app is null ? [] : await ReadSecretsAsync();
         if (_app is not null)
         {
             // A resource stuck while stopping must not hang the test run; the orchestrator ends
@@ -176,12 +181,52 @@ public class BulkCertsAppFixture : IAsyncLifetime
             await _app.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromMinutes(2));
         }
 
+        var findings = new List<string>();
         if (_telemetry is not null)
         {
+            var scanner = new SecretScanner(secrets);
+            findings.AddRange(scanner.ScanLogs(Logs.Lines).Concat(scanner.ScanTelemetry(_telemetry.Payloads)));
             await _telemetry.DisposeAsync();
         }
 
         Directory.Delete(DataPath, recursive: true);
+        if (findings.Count > 0)
+        {
+            // The runner prints only the exception type of a failed clean-up by default.
+            var message = $"Secrets found in the output of the test run:{Environment.NewLine}" +
+                string.Join(Environment.NewLine, findings);
+            await Console.Error.WriteLineAsync(message);
+            throw new InvalidOperationException(message);
+        }
+    }
+
+    /// <summary>Returns the credentials and keys of this app that must never appear in its output.</summary>
+    private async Task<List<Secret>> ReadSecretsAsync()
+    {
+        var engineCredential = App.Services.GetRequiredService<DistributedApplicationModel>().Resources
+            .OfType<ParameterResource>()
+            .Single(resource => resource.Name == "certengine-credential");
+        List<Secret> secrets =
+        [
+            new("PEM private key marker", "PRIVATE KEY-----"),
+            new("fixture API key", ApiKey),
+            new("acme-only API key", AcmeOnlyKey),
+            new("slow API key", SlowKey),
+            new("single-task API key", SingleTaskKey),
+            new("JWT signing key", Convert.ToBase64String(TokenSecret)),
+        ];
+        if (await engineCredential.GetValueAsync(CancellationToken.None) is { Length: > 0 } credential)
+        {
+            secrets.Add(new("CertEngine service credential", credential));
+        }
+
+        var resultKeyPath = Path.Combine(DataPath, "api", "result-encryption.key");
+        if (File.Exists(resultKeyPath))
+        {
+            secrets.Add(new("result encryption key", (await File.ReadAllTextAsync(resultKeyPath)).Trim()));
+        }
+
+        return secrets;
     }
 
     /// <summary>
