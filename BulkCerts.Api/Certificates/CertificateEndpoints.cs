@@ -51,10 +51,13 @@ public static class CertificateEndpoints
         var credential = request.HttpContext.GetCredential();
         if (credential.Suppliers is not null)
         {
-            return Task.FromResult<Results<JsonHttpResult<TaskCreatedResponse>, ProblemHttpResult>>(ApiResults.Problem(
-                StatusCodes.Status403Forbidden,
-                $"Credential '{credential.Name}' may create tasks only for {credential.DescribeScope()}; " +
-                "use POST /supplier/{supplierId}/certificates."));
+            var message = credential.Suppliers.Count == 0
+                ? $"Credential '{credential.Name}' may use no supplier, so it cannot create tasks; ask for a " +
+                    "credential with a supplier scope."
+                : $"Credential '{credential.Name}' may create tasks only for {credential.DescribeScope()}; " +
+                    "use POST /supplier/{supplierId}/certificates.";
+            return Task.FromResult<Results<JsonHttpResult<TaskCreatedResponse>, ProblemHttpResult>>(
+                ApiResults.Problem(StatusCodes.Status403Forbidden, message));
         }
 
         var authority = options.Value.DefaultCertificateAuthority;

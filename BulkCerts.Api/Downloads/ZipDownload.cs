@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Security.Cryptography;
 using System.Text.Json;
 using BulkCerts.Api.Storage;
 using BulkCerts.Api.Tasks;
@@ -33,7 +34,8 @@ public sealed class ZipDownload(TaskStore tasks, ResultProtector protector, ILog
                 return DownloadReadiness.Expired;
             }
 
-            if (!protector.HasKeyFor(prefix))
+            var hasKey = protector.HasKeyFor(prefix) ?? await CanDecryptAsync(task.TaskId, chunkId);
+            if (!hasKey)
             {
                 logger.ResultKeyMissing(task.TaskId, chunkId);
                 return DownloadReadiness.KeyMissing;
@@ -41,6 +43,25 @@ public sealed class ZipDownload(TaskStore tasks, ResultProtector protector, ILog
         }
 
         return DownloadReadiness.Ready;
+    }
+
+    /// <summary>Decrypts a result stored without a key id, to learn whether a configured key reads it.</summary>
+    private async Task<bool> CanDecryptAsync(string taskId, int chunkId)
+    {
+        if (await tasks.GetChunkResultAsync(taskId, chunkId) is not { } stored)
+        {
+            return true;
+        }
+
+        try
+        {
+            protector.Unprotect(stored, taskId, chunkId);
+            return true;
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
     }
 
     public async Task WriteAsync(TaskRecord task, Stream output, CancellationToken cancellationToken)

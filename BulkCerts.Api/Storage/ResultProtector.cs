@@ -91,12 +91,12 @@ public sealed class ResultProtector
 
     /// <summary>
     /// Returns whether a result that starts with <paramref name="prefix"/> was encrypted under a
-    /// configured key, as far as its key id tells; results in the first format have no key id.
+    /// configured key, or null for the first format, which has no key id, so only decrypting tells.
     /// </summary>
-    public bool HasKeyFor(ReadOnlySpan<byte> prefix) => prefix switch
+    public bool? HasKeyFor(ReadOnlySpan<byte> prefix) => prefix switch
     {
         [FormatVersion, ..] when prefix.Length >= PrefixLength => FindKeys(prefix.Slice(1, KeyIdSize)).Count > 0,
-        [LegacyVersion, ..] => true,
+        [LegacyVersion, ..] => null,
         _ => false,
     };
 

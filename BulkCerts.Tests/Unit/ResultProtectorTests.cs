@@ -65,6 +65,7 @@ public sealed class ResultProtectorTests
         Assert.True(Create(NewKey, OldKey).HasKeyFor(prefix));
         Assert.False(Create(NewKey).HasKeyFor(prefix));
         Assert.False(Create(NewKey).HasKeyFor([9, 0, 0, 0, 0]));
+        Assert.Null(Create(NewKey).HasKeyFor([1, 0, 0, 0, 0]));
     }
 
     [Fact]
