@@ -132,7 +132,8 @@ public sealed class AuthenticationTests(BulkCertsAppFixture fixture)
         client.DefaultRequestHeaders.Authorization = new("Bearer", BearerTokens.Create(
             subject: "empty-scope", claims: new Dictionary<string, object> { ["suppliers"] = Array.Empty<string>() }));
 
-        await AssertForbiddenAsync(client, HttpMethod.Post, "/certificates", "may use no supplier, so it cannot create tasks");
+        await AssertForbiddenAsync(
+            client, HttpMethod.Post, "/certificates", "may use no supplier, so it cannot create tasks");
         await AssertForbiddenAsync(
             client, HttpMethod.Post, $"/supplier/{BulkCertsAppFixture.SupplierId}/certificates", "outside the scope");
     }

@@ -84,7 +84,12 @@ public sealed class ResultProtectorTests
 
     private static ResultProtector Create(string current, params string[] previous)
     {
-        var options = new BulkCertsOptions { ResultEncryptionKey = current, PreviousResultEncryptionKeys = [.. previous] };
-        return new ResultProtector(Options.Create(options), new HostingEnvironment { ContentRootPath = Path.GetTempPath() });
+        var options = new BulkCertsOptions
+        {
+            ResultEncryptionKey = current,
+            PreviousResultEncryptionKeys = [.. previous],
+        };
+        var environment = new HostingEnvironment { ContentRootPath = Path.GetTempPath() };
+        return new ResultProtector(Options.Create(options), environment);
     }
 }
