@@ -288,7 +288,13 @@ public static class CertificateEndpoints
                 try
                 {
                     task = await tasks.CreateAsync(
-                        spec, parsed.CommonNameList, certificateAuthority, supplierId, traceContext, taskId);
+                        spec,
+                        parsed.CommonNameList,
+                        certificateAuthority,
+                        supplierId,
+                        traceContext,
+                        taskId,
+                        credential.Name);
                 }
                 catch
                 {

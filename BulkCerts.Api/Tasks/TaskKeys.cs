@@ -29,6 +29,9 @@ public static class TaskKeys
 
     public static string ChunkPrefix(string taskId) => $"bulkcerts:task:{{{taskId}}}:chunk:";
 
-    /// <summary>Set of the ids of a credential's tasks that may still be running.</summary>
-    public static RedisKey RunningTasks(string credential) => $"bulkcerts:credential:{{{credential}}}:running";
+    /// <summary>Sorted set of the ids of a credential's tasks that may still be running, by reservation time.</summary>
+    public static RedisKey RunningTasks(string credential) => $"{CredentialPrefix}{{{credential}}}:running";
+
+    /// <summary>The prefix of <see cref="RunningTasks"/>, for scripts that build it from a credential name.</summary>
+    public const string CredentialPrefix = "bulkcerts:credential:";
 }

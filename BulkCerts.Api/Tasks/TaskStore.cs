@@ -68,11 +68,16 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
         return attempt
         """);
 
-    // Deletes a task and everything stored for it. A chunk still in flight finds the task gone
-    // when it completes and is not stored (see the EXISTS check above).
+    // Deletes a task and everything stored for it, and ends its count against its credential's
+    // running tasks. A chunk still in flight finds the task gone when it completes and is not stored
+    // (see the EXISTS check above).
     private static readonly LuaScript DeleteScript = LuaScript.Prepare("""
         local total = tonumber(redis.call('HGET', @task, 'chunksTotal'))
         if total == nil then return 0 end
+        local credential = redis.call('HGET', @task, 'credential')
+        if credential then
+          redis.call('ZREM', @credentialPrefix .. '{' .. credential .. '}:running', @taskId)
+        end
         for i = 1, total do redis.call('DEL', @chunkPrefix .. i) end
         redis.call('DEL', @task, @done, @names, @attempts)
         return 1
@@ -90,7 +95,8 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
         string certificateAuthority,
         string? supplierId,
         ActivityContext traceContext,
-        string? taskId = null)
+        string? taskId = null,
+        string? credential = null)
     {
         var settings = options.Value;
         var plan = new ChunkPlan(request.Quantity, settings.ChunkSize);
@@ -109,6 +115,12 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
         var transaction = _database.CreateTransaction();
         var key = TaskKeys.Task(record.TaskId);
         _ = transaction.HashSetAsync(key, ToHashEntries(record));
+        if (credential is not null)
+        {
+            // Read by the delete script, to end the task's count against the credential's cap.
+            _ = transaction.HashSetAsync(key, "credential", credential);
+        }
+
         _ = transaction.KeyExpireAsync(key, settings.Retention);
         if (commonNameList is not null)
         {
@@ -186,6 +198,8 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
             names = TaskKeys.CommonNames(taskId),
             attempts = TaskKeys.Attempts(taskId),
             chunkPrefix = TaskKeys.ChunkPrefix(taskId),
+            credentialPrefix = TaskKeys.CredentialPrefix,
+            taskId,
         }) == 1;
 
     /// <summary>

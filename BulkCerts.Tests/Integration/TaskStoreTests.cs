@@ -2,6 +2,7 @@ using System.Net;
 using BulkCerts.Api;
 using BulkCerts.Api.Certificates;
 using BulkCerts.Api.ChunkQueue;
+using BulkCerts.Api.Security;
 using BulkCerts.Api.Tasks;
 using BulkCerts.Tests.Support;
 using Microsoft.Extensions.Options;
@@ -91,6 +92,24 @@ public sealed class TaskStoreTests(BulkCertsAppFixture fixture)
         var text = System.Text.Encoding.Latin1.GetString(stored);
         Assert.DoesNotContain("PRIVATE KEY", text);
         Assert.DoesNotContain("CERTIFICATE", text);
+    }
+
+    [Fact]
+    public async Task ReservationCountsBeforeTaskExists()
+    {
+        await using var redis = await ConnectAsync();
+        var keys = new ApiKeyStore(Options.Create(new AuthOptions()));
+        var limits = Options.Create(new RateLimitOptions { MaxRunningTasks = 1 });
+        var settings = Options.Create(new BulkCertsOptions());
+        var limit = new RunningTaskLimit(redis, limits, keys, settings, TimeProvider.System);
+        var credential = new Credential($"test:{Guid.NewGuid():N}", Suppliers: null);
+
+        var first = await limit.TryReserveAsync(credential, TaskIds.New());
+        var second = await limit.TryReserveAsync(credential, TaskIds.New());
+
+        // The first task's record is not written yet, as while two requests create tasks at once.
+        Assert.Null(first);
+        Assert.Equal(1, second);
     }
 
     [Fact]
