@@ -20,8 +20,6 @@ public sealed class ApiKeyStore
             .Select(entry => (entry.Key, Convert.FromHexString(entry.Value.Hash!.Trim()), entry.Value))];
     }
 
-    public bool IsEmpty => _keys.Length == 0;
-
     public (string Name, ApiKeyOptions Options)? Find(string presentedKey)
     {
         Span<byte> presented = stackalloc byte[SHA256.HashSizeInBytes];

@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using BulkCerts.Api.Security;
 using BulkCerts.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -138,19 +139,16 @@ public class BulkCertsAppFixture : IAsyncLifetime
 
     private static IEnumerable<string> KeySettings =>
     [
-        $"BulkCerts:Auth:ApiKeys:acme-only:Hash={Sha256(AcmeOnlyKey)}",
+        $"BulkCerts:Auth:ApiKeys:acme-only:Hash={ApiKeyStore.HashKey(AcmeOnlyKey)}",
         $"BulkCerts:Auth:ApiKeys:acme-only:Suppliers:0={SupplierId}",
-        $"BulkCerts:Auth:ApiKeys:slow:Hash={Sha256(SlowKey)}",
+        $"BulkCerts:Auth:ApiKeys:slow:Hash={ApiKeyStore.HashKey(SlowKey)}",
         "BulkCerts:Auth:ApiKeys:slow:RequestsPerMinute=5",
-        $"BulkCerts:Auth:ApiKeys:single:Hash={Sha256(SingleTaskKey)}",
+        $"BulkCerts:Auth:ApiKeys:single:Hash={ApiKeyStore.HashKey(SingleTaskKey)}",
         "BulkCerts:Auth:ApiKeys:single:MaxRunningTasks=1",
         $"BulkCerts:Auth:Jwt:Issuer={TokenIssuer}",
         $"BulkCerts:Auth:Jwt:Audience={TokenAudience}",
         $"BulkCerts:Auth:Jwt:SigningKeys:0={Convert.ToBase64String(TokenSecret)}",
     ];
-
-    private static string Sha256(string text) => Convert.ToHexStringLower(
-        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 
     /// <summary>Connects to the app's Redis, for tests that check what is stored.</summary>
     public async Task<ConnectionMultiplexer> ConnectRedisAsync()
@@ -200,8 +198,11 @@ public class BulkCertsAppFixture : IAsyncLifetime
         }
     }
 
+    public const string EngineCredentialSecret = "CertEngine service credential";
+    public const string ResultKeySecret = "result encryption key";
+
     /// <summary>Returns the credentials and keys of this app that must never appear in its output.</summary>
-    private async Task<List<Secret>> ReadSecretsAsync()
+    internal async Task<List<Secret>> ReadSecretsAsync()
     {
         var engineCredential = App.Services.GetRequiredService<DistributedApplicationModel>().Resources
             .OfType<ParameterResource>()
@@ -217,13 +218,14 @@ public class BulkCertsAppFixture : IAsyncLifetime
         ];
         if (await engineCredential.GetValueAsync(CancellationToken.None) is { Length: > 0 } credential)
         {
-            secrets.Add(new("CertEngine service credential", credential));
+            secrets.Add(new(EngineCredentialSecret, credential));
         }
 
         var resultKeyPath = Path.Combine(DataPath, "api", "result-encryption.key");
-        if (File.Exists(resultKeyPath))
+        var resultKey = File.Exists(resultKeyPath) ? (await File.ReadAllTextAsync(resultKeyPath)).Trim() : string.Empty;
+        if (resultKey.Length > 0)
         {
-            secrets.Add(new("result encryption key", (await File.ReadAllTextAsync(resultKeyPath)).Trim()));
+            secrets.Add(new(ResultKeySecret, resultKey));
         }
 
         return secrets;

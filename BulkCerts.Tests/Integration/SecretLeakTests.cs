@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text;
-using Aspire.Hosting.ApplicationModel;
 using BulkCerts.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace BulkCerts.Tests.Integration;
 
@@ -31,16 +29,10 @@ public sealed class SecretLeakTests(BulkCertsAppFixture fixture)
         var rejectedToken = BearerTokens.Create(subject: "leak-check", secret: new byte[32]);
         List<Secret> secrets =
         [
-            new("PEM private key marker", PemPrivateKeyMarker),
-            new("fixture API key", BulkCertsAppFixture.ApiKey),
-            new("acme-only API key", BulkCertsAppFixture.AcmeOnlyKey),
-            new("slow API key", BulkCertsAppFixture.SlowKey),
-            new("single-task API key", BulkCertsAppFixture.SingleTaskKey),
             new("rejected API key", RejectedApiKey),
             new("bearer token", bearerToken),
             new("bearer token signature", bearerToken[(bearerToken.LastIndexOf('.') + 1)..]),
             new("rejected bearer token", rejectedToken),
-            new("JWT signing key", Convert.ToBase64String(BulkCertsAppFixture.TokenSecret)),
         ];
 
         var (taskIds, issuedKeys) = await IssueCertificatesAsync();
@@ -48,8 +40,10 @@ public sealed class SecretLeakTests(BulkCertsAppFixture fixture)
         var marker = await SendMarkerRequestAsync();
         await WaitForTelemetryAsync(taskIds[0], marker);
 
-        secrets.Add(new("CertEngine service credential", await ReadEngineCredentialAsync()));
-        secrets.Add(new("result encryption key", await ReadResultEncryptionKeyAsync()));
+        var appSecrets = await fixture.ReadSecretsAsync();
+        Assert.Contains(appSecrets, secret => secret.Name == BulkCertsAppFixture.EngineCredentialSecret);
+        Assert.Contains(appSecrets, secret => secret.Name == BulkCertsAppFixture.ResultKeySecret);
+        secrets.AddRange(appSecrets);
         foreach (var (name, pem) in issuedKeys.Append(await ReadAuthorityKeysAsync()).SelectMany(keys => keys))
         {
             secrets.AddRange(PemBodyLines(pem).Select((line, i) => new Secret($"line {i + 1} of {name}", line)));
@@ -215,24 +209,6 @@ public sealed class SecretLeakTests(BulkCertsAppFixture fixture)
                 services.IsSupersetOf(["api", "certengine"]),
                 $"OTLP {signal} came only from: {string.Join(", ", services)}");
         }
-    }
-
-    private async Task<string> ReadEngineCredentialAsync()
-    {
-        var parameter = fixture.App.Services.GetRequiredService<DistributedApplicationModel>().Resources
-            .OfType<ParameterResource>()
-            .Single(resource => resource.Name == "certengine-credential");
-        var value = await parameter.GetValueAsync(CancellationToken.None);
-        Assert.False(string.IsNullOrEmpty(value), "The certengine-credential parameter has no value.");
-        return value;
-    }
-
-    private async Task<string> ReadResultEncryptionKeyAsync()
-    {
-        var path = Path.Combine(fixture.DataPath, "api", "result-encryption.key");
-        var key = (await File.ReadAllTextAsync(path)).Trim();
-        Assert.False(key.Length == 0, $"{path} is empty.");
-        return key;
     }
 
     /// <summary>Returns the private keys of the generated default CA and of the supplier CA.</summary>
