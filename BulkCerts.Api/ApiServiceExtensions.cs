@@ -53,9 +53,9 @@ public static class ApiServiceExtensions
 
         builder.Services.Configure<KestrelServerOptions>(kestrel =>
         {
-            // NOTE: Kestrel rejects a request over these limits, or with an overlong or malformed request
-            // line (a control byte in it, or a NUL in the path even as %00), before any middleware runs,
-            // so the client gets the status code with an empty body.
+            // NOTE: Kestrel rejects a request over these limits before any middleware runs, and so does it
+            // with an overlong or malformed request line (a control byte, or a NUL in the path even as
+            // %00). The client then gets the status code with an empty body.
             kestrel.Limits.MaxRequestHeadersTotalSize = RequestLimitsMiddleware.KestrelMaxHeaderBytes;
             kestrel.Limits.MaxRequestHeaderCount = RequestLimitsMiddleware.KestrelMaxHeaderCount;
         });

@@ -11,7 +11,7 @@ internal sealed class BulkCertsOptionsValidator : IValidateOptions<BulkCertsOpti
 {
     private const long MinBodyLimitBytes = 1024;
 
-    // The body is buffered in one MemoryStream, which holds at most 2 GiB.
+    // The body is buffered in one MemoryStream, which can contain at most 2 GiB.
     private const long MaxBodyLimitBytes = 1024 * 1024 * 1024;
 
     public ValidateOptionsResult Validate(string? name, BulkCertsOptions options)

@@ -147,7 +147,7 @@ public static class CreateTaskRequestParser
 
     /// <summary>
     /// Rejects a <c>${list}</c> request with more names than one task may have. It is a separate
-    /// step because the answer is 413, not 400: the body is too large, not malformed.
+    /// step because the status is 413, not 400: the body is too large, not malformed.
     /// </summary>
     private static string? CheckCommonNameListLength(JsonElement certInfo, NameTemplate commonName, int maxQuantity)
     {

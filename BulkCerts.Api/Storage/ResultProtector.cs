@@ -91,8 +91,8 @@ public sealed class ResultProtector
 
     /// <summary>
     /// Returns whether a result that starts with <paramref name="prefix"/> was encrypted under a
-    /// configured key, or null for the first format, which has no key id, so that only decrypting
-    /// the result can answer.
+    /// configured key. Returns null for the first format, which has no key id, so that only
+    /// decrypting the result shows whether a configured key fits.
     /// </summary>
     public bool? HasKeyFor(ReadOnlySpan<byte> prefix) => prefix switch
     {

@@ -52,7 +52,7 @@ internal sealed record HostileRequest(
 /// <remarks>
 /// NUL and control bytes go into the body, and control bytes percent-encoded into the path, because
 /// Kestrel rejects them raw in the request line, and NUL even percent-encoded, with an empty 400
-/// before the Api sees the request. Dot segments such as %2E%2E are left out of paths because
+/// before the Api receives the request. Dot segments such as %2E%2E are left out of paths because
 /// the client and Kestrel resolve them, so "/supplier/%2E%2E/certificates" is a valid
 /// POST /certificates.
 /// </remarks>
