@@ -268,9 +268,11 @@ public sealed class RequestValidationTests(BulkCertsAppFixture fixture)
     [Fact]
     public async Task ChunkedBodyOverLimitIsRejected()
     {
+        // Only 1 KiB over the limit: the Api answers once it has read past the limit and then closes the
+        // connection, so the client must have little left to send or it sees a broken pipe, not the answer.
         using var request = new HttpRequestMessage(HttpMethod.Post, "/certificates")
         {
-            Content = new ZeroContent(17 * 1024 * 1024, declareLength: false),
+            Content = new ZeroContent((16 * 1024 * 1024) + 1024, declareLength: false),
         };
 
         var message = await SendExpectingErrorAsync(request, HttpStatusCode.RequestEntityTooLarge);
