@@ -18,8 +18,6 @@ public static class ApiServiceExtensions
     /// <summary>The connection name of Redis, as the AppHost names the resource.</summary>
     public const string RedisConnectionName = "redis";
 
-    /// <summary>Service discovery address of the CertEngine's HTTP/2 gRPC endpoint.</summary>
-    public const string CertEngineAddress = "http://_grpc.certengine";
 
     /// <summary>
     /// Adds the task store, the chunk queue and its dispatcher, the CertEngine client and the
@@ -46,8 +44,19 @@ public static class ApiServiceExtensions
         builder.Services.AddSingleton<ChunkIssuer>();
         builder.Services.AddHostedService<ChunkDispatcher>();
 
-        builder.AddCertEngineClient<CertificateEngine.CertificateEngineClient>();
-        builder.AddCertEngineClient<Health.HealthClient>();
+        // Only the list is read here; the whole section is checked, with messages, when the Api starts.
+        var engines = new BulkCertsOptions
+        {
+            CertEngines = builder.Configuration.GetSection($"{BulkCertsOptions.SectionName}:CertEngines")
+                .Get<List<string>>() ?? [],
+        };
+        foreach (var engine in engines.CertEngineNames)
+        {
+            builder.AddCertEngineClient<CertificateEngine.CertificateEngineClient>(engine, engine);
+            builder.AddCertEngineClient<Health.HealthClient>(CertEngines.HealthClientName(engine), engine);
+        }
+
+        builder.Services.AddSingleton<CertEngines>();
         builder.Services.AddSingleton<CertEngineHealthCheck>();
         builder.Services.AddHealthChecks().AddCheck<CertEngineHealthCheck>("certengine");
 
@@ -77,13 +86,20 @@ public static class ApiServiceExtensions
     /// chunk dispatcher retries whole chunks itself. A second retry layer would multiply the
     /// attempts and hold a failing chunk for the handler's 30-second total timeout on each.
     /// </summary>
-    private static void AddCertEngineClient<TClient>(this IHostApplicationBuilder builder)
+    private static void AddCertEngineClient<TClient>(this IHostApplicationBuilder builder, string clientName, string engine)
         where TClient : class
     {
+        // The address of the engine's HTTP/2 gRPC endpoint, resolved by service discovery. A name that
+        // makes no address fails the settings check at start, with the setting's name.
+        if (!Uri.TryCreate($"http://_grpc.{engine}", UriKind.Absolute, out var address))
+        {
+            return;
+        }
+
         // RemoveAllResilienceHandlers is experimental, and the only way to drop the handler that the
         // service defaults add to every client.
 #pragma warning disable EXTEXP0001
-        builder.Services.AddGrpcClient<TClient>(client => client.Address = new Uri(CertEngineAddress))
+        builder.Services.AddGrpcClient<TClient>(clientName, client => client.Address = address)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
                 ConnectTimeout = TimeSpan.FromSeconds(5),

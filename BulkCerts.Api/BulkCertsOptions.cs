@@ -9,6 +9,8 @@ public sealed class BulkCertsOptions
 {
     public const string SectionName = "BulkCerts";
 
+    public const string DefaultCertEngine = "certengine";
+
     /// <summary>Largest <c>quantity</c> one task may request.</summary>
     [Range(1, 10_000_000)]
     public int MaxQuantity { get; set; } = 100_000;
@@ -64,6 +66,16 @@ public sealed class BulkCertsOptions
     /// them but never written; remove a key once the retention has passed since it was replaced.
     /// </summary>
     public List<string> PreviousResultEncryptionKeys { get; set; } = [];
+
+    /// <summary>
+    /// Service names of the CertEngine instances, each reached at <c>http://_grpc.{name}</c> through
+    /// service discovery. Chunks go to the instance with the fewest calls in flight. Empty means
+    /// <c>certengine</c> alone.
+    /// </summary>
+    public List<string> CertEngines { get; set; } = [];
+
+    /// <summary><see cref="CertEngines"/>, or the default instance when none is set.</summary>
+    public IReadOnlyList<string> CertEngineNames => CertEngines.Count > 0 ? CertEngines : [DefaultCertEngine];
 
     /// <summary>Secret the Api presents to the CertEngine on every call, as a bearer token.</summary>
     public string? CertEngineCredential { get; set; }

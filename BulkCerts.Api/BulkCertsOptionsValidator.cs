@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using BulkCerts.Api.Authorities;
 using BulkCerts.Api.Certificates;
 using Microsoft.Extensions.Options;
@@ -7,7 +8,7 @@ namespace BulkCerts.Api;
 /// <summary>
 /// Checks the settings that data annotations cannot express; each failure names its full key.
 /// </summary>
-internal sealed class BulkCertsOptionsValidator : IValidateOptions<BulkCertsOptions>
+internal sealed partial class BulkCertsOptionsValidator : IValidateOptions<BulkCertsOptions>
 {
     private const long MinBodyLimitBytes = 1024;
 
@@ -75,8 +76,20 @@ internal sealed class BulkCertsOptionsValidator : IValidateOptions<BulkCertsOpti
             }
         }
 
+        foreach (var (engine, index) in options.CertEngines.Select((engine, index) => (engine, index)))
+        {
+            if (!CertEngineName().IsMatch(engine))
+            {
+                failures.Add($"{Section}:CertEngines:{index} '{engine}' is not a service name; use 1 to 63 " +
+                    "letters, digits and '-', starting with a letter, such as certengine-2.");
+            }
+        }
+
         failures.AddRange(SubjectDefaultsValidator.Validate(options.Defaults, options.Base64CommonNames));
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9-]{0,62}$")]
+    private static partial Regex CertEngineName();
 }

@@ -7,11 +7,17 @@ var builder = DistributedApplication.CreateBuilder(args);
 var dataPath = Path.GetFullPath(builder.Configuration["DataPath"] ?? "../.data", builder.AppHostDirectory);
 var engineReplicas = builder.Configuration.GetValue("CertEngine:Replicas", 1);
 var apiReplicas = builder.Configuration.GetValue("Api:Replicas", 1);
-foreach (var (key, value) in new[] { ("CertEngine:Replicas", engineReplicas), ("Api:Replicas", apiReplicas) })
-{
-    if (value < 1)
+var coresPerEngine = builder.Configuration.GetValue("CertEngine:CoresPerReplica", 0);
+foreach (var (key, value, min) in new[]
     {
-        Console.Error.WriteLine($"{key} is {value}; set 1 or more.");
+        ("CertEngine:Replicas", engineReplicas, 1),
+        ("Api:Replicas", apiReplicas, 1),
+        ("CertEngine:CoresPerReplica", coresPerEngine, 0),
+    })
+{
+    if (value < min || value > 1024)
+    {
+        Console.Error.WriteLine($"{key} is {value}; set {min} to 1024.");
         return 1;
     }
 }
@@ -35,21 +41,29 @@ var secretDefault = new GenerateParameterDefault { MinLength = 40, Special = fal
 var apiKey = builder.AddParameter("api-key", secretDefault, secret: true, persist: true);
 var engineCredential = builder.AddParameter("certengine-credential", secretDefault, secret: true);
 
-var certEngine = builder.AddProject<Projects.BulkCerts_CertEngine>("certengine")
-    .WithReplicas(engineReplicas)
-    .WithEnvironment("CertEngine__DataPath", Path.Combine(dataPath, "certengine"))
-    .WithEnvironment("CertEngine__ServiceCredential", engineCredential)
-    .WithConfigurationSection("CertEngine")
-    .WithHttpHealthCheck("/health", endpointName: "http")
-    .WithoutOtlpRetry();
-
 var api = builder.AddProject<Projects.BulkCerts_Api>("api")
     .WithReplicas(apiReplicas)
     .WithReference(redis)
-    .WaitFor(redis)
-    .WithReference(certEngine)
-    .WaitFor(certEngine)
-    .WithEnvironment("BulkCerts__DataPath", Path.Combine(dataPath, "api"))
+    .WaitFor(redis);
+
+// One resource per CertEngine instance rather than replicas behind one proxied address. The Api
+// then keeps a connection to each and sends each chunk to the instance with the fewest in flight.
+for (var index = 0; index < engineReplicas; index++)
+{
+    var name = index == 0 ? "certengine" : $"certengine-{index + 1}";
+    var certEngine = builder.AddProject<Projects.BulkCerts_CertEngine>(name)
+        .WithEnvironment("CertEngine__DataPath", Path.Combine(dataPath, "certengine"))
+        .WithEnvironment("CertEngine__ServiceCredential", engineCredential)
+        .WithConfigurationSection("CertEngine")
+        .WithProcessorCores(coresPerEngine, index)
+        .WithHttpHealthCheck("/health", endpointName: "http")
+        .WithoutOtlpRetry();
+    api.WithReference(certEngine)
+        .WaitFor(certEngine)
+        .WithEnvironment($"BulkCerts__CertEngines__{index}", name);
+}
+
+api.WithEnvironment("BulkCerts__DataPath", Path.Combine(dataPath, "api"))
     .WithEnvironment("BulkCerts__CertEngineCredential", engineCredential)
     .WithApiKey("development", apiKey)
     .WithConfigurationSection("BulkCerts")

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -27,7 +28,11 @@ internal static class ProjectResourceExtensions
             var variable = key.Replace(":", "__", StringComparison.Ordinal);
             if (IsSecret(key))
             {
-                project.WithEnvironment(variable, builder.AddParameter(ParameterName(key), value, secret: true));
+                // Several CertEngine resources share the section, and so its secret parameters.
+                var parameterName = ParameterName(key);
+                var parameter = builder.Resources.OfType<ParameterResource>().FirstOrDefault(p => p.Name == parameterName)
+                    ?? builder.AddParameter(parameterName, value, secret: true).Resource;
+                project.WithEnvironment(variable, parameter);
                 continue;
             }
 
@@ -115,6 +120,31 @@ internal static class ProjectResourceExtensions
         });
 
         return project;
+    }
+
+    /// <summary>
+    /// Limits the project to <paramref name="count"/> processor cores, the <paramref name="index"/>-th
+    /// such set of the machine's cores, so that replicas limited this way run on different cores
+    /// while there are enough. DOTNET_PROCESSOR_COUNT passes the count to the runtime, which sizes its
+    /// thread pool from it.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithProcessorCores(
+        this IResourceBuilder<ProjectResource> project,
+        int count,
+        int index)
+    {
+        if (count <= 0)
+        {
+            return project;
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            var core = ((index * count) + i) % Environment.ProcessorCount;
+            project.WithEnvironment($"CertEngine__Cores__{i}", core.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return project.WithEnvironment("DOTNET_PROCESSOR_COUNT", count.ToString(CultureInfo.InvariantCulture));
     }
 
     /// <summary>

@@ -24,10 +24,17 @@ public sealed class CertEngineOptions
     public int MaxCertificatesPerRequest { get; set; } = 1000;
 
     /// <summary>
-    /// Number of certificates generated at once across all requests; 0 means one per processor.
+    /// Number of certificates generated at once across all requests; 0 means one per processor, or
+    /// one per core of <see cref="Cores"/>.
     /// </summary>
     [Range(0, 1024)]
     public int MaxDegreeOfParallelism { get; set; }
+
+    /// <summary>
+    /// Processor cores, numbered from 0, that this engine runs on; empty means all. The AppHost sets
+    /// them for each engine from <c>CertEngine:CoresPerReplica</c>.
+    /// </summary>
+    public List<int> Cores { get; set; } = [];
 
     /// <summary>Certificate authorities by alias, in addition to the generated <c>default</c>.</summary>
     public Dictionary<string, CertificateAuthorityOptions> CertificateAuthorities { get; set; } =
@@ -43,7 +50,9 @@ public sealed class CertEngineOptions
     public bool AllowAnonymousCallers { get; set; }
 
     public int EffectiveDegreeOfParallelism =>
-        MaxDegreeOfParallelism > 0 ? MaxDegreeOfParallelism : Environment.ProcessorCount;
+        MaxDegreeOfParallelism > 0 ? MaxDegreeOfParallelism
+        : Cores.Count > 0 ? Cores.Distinct().Count()
+        : Environment.ProcessorCount;
 }
 
 /// <summary>

@@ -22,6 +22,14 @@ internal sealed class CertEngineOptionsValidator : IValidateOptions<CertEngineOp
                 "random ones, for example from: openssl rand -hex 32");
         }
 
+        var badCores = options.Cores.Where(core => core is < 0 or >= 1024).ToList();
+        if (badCores.Count > 0)
+        {
+            return ValidateOptionsResult.Fail(
+                $"{Section}:Cores holds {string.Join(", ", badCores)}; list core numbers from 0 to 1023, " +
+                "or leave it empty to use every core.");
+        }
+
         return ValidateOptionsResult.Success;
     }
 }

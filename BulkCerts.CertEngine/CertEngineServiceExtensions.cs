@@ -33,6 +33,31 @@ public static partial class CertEngineServiceExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Pins the process to <c>CertEngine:Cores</c> when set. Returns false, after logging why, when
+    /// that fails, so the engine does not run on more cores than it was given.
+    /// </summary>
+    public static bool PinToConfiguredCores(this WebApplication app)
+    {
+        var cores = app.Services.GetRequiredService<IOptions<CertEngineOptions>>().Value.Cores;
+        if (cores.Count == 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            ProcessorCores.Pin(cores);
+            LogPinned(app.Logger, string.Join(", ", cores));
+            return true;
+        }
+        catch (Exception exception) when (exception is PlatformNotSupportedException or InvalidOperationException)
+        {
+            LogPinFailed(app.Logger, $"{CertEngineOptions.SectionName}:Cores", exception.Message);
+            return false;
+        }
+    }
+
     /// <summary>Logs a warning at start-up when calls without the service credential are accepted.</summary>
     public static WebApplication WarnIfAnonymousCallers(this WebApplication app)
     {
@@ -48,4 +73,10 @@ public static partial class CertEngineServiceExtensions
         "The service credential is off ({Setting} is true): anyone who reaches this engine can have " +
         "certificates signed by its CAs. Use this only on an isolated machine.")]
     private static partial void LogAnonymousCallers(ILogger logger, string setting);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Running on processor cores {Cores}")]
+    private static partial void LogPinned(ILogger logger, string cores);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Critical, Message = "Cannot apply {Setting}: {Reason}")]
+    private static partial void LogPinFailed(ILogger logger, string setting, string reason);
 }

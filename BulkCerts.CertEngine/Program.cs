@@ -8,6 +8,10 @@ builder.AddServiceDefaults();
 builder.AddCertEngineServices();
 
 var app = builder.Build();
+if (!app.PinToConfiguredCores())
+{
+    return 1;
+}
 
 // Load the certificate authorities before taking calls, so a bad CA file stops the start. The store
 // has already logged the reason, so a stack trace would add nothing.

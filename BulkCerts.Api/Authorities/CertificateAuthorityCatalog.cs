@@ -1,3 +1,4 @@
+using BulkCerts.Api.ChunkQueue;
 using BulkCerts.CertEngine.V1;
 using Grpc.Core;
 
@@ -8,7 +9,7 @@ namespace BulkCerts.Api.Authorities;
 /// request can be checked against its CA's validity without a call per request.
 /// </summary>
 public sealed partial class CertificateAuthorityCatalog(
-    CertificateEngine.CertificateEngineClient client,
+    CertEngines engines,
     TimeProvider clock,
     ILogger<CertificateAuthorityCatalog> logger)
 {
@@ -32,7 +33,7 @@ public sealed partial class CertificateAuthorityCatalog(
 
         try
         {
-            var response = await client.ListCertificateAuthoritiesAsync(
+            var response = await engines.PickClient().ListCertificateAuthoritiesAsync(
                 new ListCertificateAuthoritiesRequest(),
                 deadline: DateTime.UtcNow + CallTimeout,
                 cancellationToken: cancellationToken);

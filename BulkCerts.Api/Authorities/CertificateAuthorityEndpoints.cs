@@ -1,3 +1,4 @@
+using BulkCerts.Api.ChunkQueue;
 using BulkCerts.Api.Http;
 using BulkCerts.Api.Security;
 using BulkCerts.CertEngine.V1;
@@ -58,7 +59,7 @@ public static class CertificateAuthorityEndpoints
     public static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetAuthorityChain(
         string alias,
         HttpRequest request,
-        CertificateEngine.CertificateEngineClient client)
+        CertEngines engines)
     {
         if (!CertificateAuthorityAliases.IsValid(alias))
         {
@@ -69,7 +70,7 @@ public static class CertificateAuthorityEndpoints
 
         try
         {
-            var response = await client.GetCertificateAuthorityAsync(
+            var response = await engines.PickClient().GetCertificateAuthorityAsync(
                 new GetCertificateAuthorityRequest { Alias = alias },
                 deadline: DateTime.UtcNow.AddSeconds(5),
                 cancellationToken: request.HttpContext.RequestAborted);

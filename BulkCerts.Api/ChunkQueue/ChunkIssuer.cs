@@ -6,10 +6,10 @@ using Grpc.Core;
 namespace BulkCerts.Api.ChunkQueue;
 
 /// <summary>
-/// Issues one chunk through the CertEngine and collects the whole stream. A stream that breaks
-/// is discarded by the caller, so a chunk is stored complete or not at all.
+/// Issues one chunk through a CertEngine instance and collects the whole stream. A stream that
+/// breaks is discarded by the caller, so a chunk is stored complete or not at all.
 /// </summary>
-public sealed class ChunkIssuer(CertificateEngine.CertificateEngineClient client, TaskStore tasks)
+public sealed class ChunkIssuer(CertEngines engines, TaskStore tasks)
 {
     /// <summary>
     /// How long the CertEngine may take to start a call. It sends headers before any work, so a
@@ -31,6 +31,27 @@ public sealed class ChunkIssuer(CertificateEngine.CertificateEngineClient client
             : null;
         var request = CreateRequest(task.Request, task.CertificateAuthority, count, firstIndex, listSlice);
 
+        using var lease = engines.Acquire();
+        System.Diagnostics.Activity.Current?.SetTag("bulkcerts.certengine", lease.Instance.Name);
+        try
+        {
+            var result = await IssueAsync(lease.Instance.Client, request, timeout, cancellationToken);
+            EnsureComplete(result, request);
+            return result;
+        }
+        catch (RpcException exception) when (exception.StatusCode is StatusCode.Unavailable or StatusCode.Internal)
+        {
+            lease.ReportUnreachable();
+            throw;
+        }
+    }
+
+    private static async Task<IssueCertificatesResponse> IssueAsync(
+        CertificateEngine.CertificateEngineClient client,
+        IssueCertificatesRequest request,
+        TimeSpan timeout,
+        CancellationToken cancellationToken)
+    {
         using var call = client.IssueCertificates(
             request,
             deadline: DateTime.UtcNow + timeout,
@@ -53,7 +74,6 @@ public sealed class ChunkIssuer(CertificateEngine.CertificateEngineClient client
             result.Certificates.AddRange(batch.Certificates);
         }
 
-        EnsureComplete(result, request);
         return result;
     }
 

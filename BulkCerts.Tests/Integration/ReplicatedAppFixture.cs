@@ -1,8 +1,8 @@
 namespace BulkCerts.Tests.Integration;
 
 /// <summary>
-/// The app with two Api replicas and two CertEngine replicas, small chunks and a short claim
-/// timeout, for tests that kill one process of each kind while a task runs.
+/// The app with two Api replicas and two CertEngine replicas of one core each, small chunks and a
+/// short claim timeout, for tests that kill one process of each kind while a task runs.
 /// </summary>
 public sealed class ReplicatedAppFixture : BulkCertsAppFixture
 {
@@ -10,6 +10,7 @@ public sealed class ReplicatedAppFixture : BulkCertsAppFixture
     [
         "Api:Replicas=2",
         "CertEngine:Replicas=2",
+        "CertEngine:CoresPerReplica=1",
         "BulkCerts:ChunkSize=20",
         "BulkCerts:ChunkClaimTimeout=00:00:05",
     ];

@@ -51,11 +51,23 @@ internal static class AppResources
             pid is not null,
             $"{instance.ResourceId} has no process id; its state is {instance.Snapshot.State?.Text}.");
 
-        var target = ChildProcessIds(pid.Value).FirstOrDefault(pid.Value);
-        using var process = Process.GetProcessById(target);
+        using var process = Process.GetProcessById(AppProcessId(instance));
         process.Kill();
         process.WaitForExit(TimeSpan.FromSeconds(10));
         return pid.Value;
+    }
+
+    /// <summary>
+    /// Returns the id of the app process of a resource instance: the child of <c>dotnet run</c> for a
+    /// project, the process the orchestrator started for anything else.
+    /// </summary>
+    public static int AppProcessId(ResourceEvent instance)
+    {
+        var pid = ProcessId(instance);
+        Assert.True(
+            pid is not null,
+            $"{instance.ResourceId} has no process id; its state is {instance.Snapshot.State?.Text}.");
+        return ChildProcessIds(pid.Value).FirstOrDefault(pid.Value);
     }
 
     /// <summary>Returns the ids of the processes whose parent is <paramref name="parentId"/>, from /proc.</summary>

@@ -57,4 +57,17 @@ public sealed class BulkCertsOptionsValidatorTests
 
         Assert.Contains("BulkCerts:Suppliers:acme 'acme ca' is not a valid CA alias", result.FailureMessage);
     }
+
+    [Theory]
+    [InlineData("cert engine")]
+    [InlineData("2certengine")]
+    [InlineData("certengine.internal")]
+    public void RejectsInvalidCertEngineName(string name)
+    {
+        var options = new BulkCertsOptions { CertEngines = ["certengine", name] };
+
+        var result = new BulkCertsOptionsValidator().Validate(null, options);
+
+        Assert.Contains($"BulkCerts:CertEngines:1 '{name}' is not a service name", result.FailureMessage);
+    }
 }
