@@ -1,11 +1,111 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+
 namespace BulkCerts.Benchmarks.EndToEnd;
 
-/// <summary>Runs end-to-end scenarios against the app started from the AppHost.</summary>
+/// <summary>
+/// Measures tasks through the whole app, started from the AppHost, and compares each figure with
+/// a reference measured in the same run on the same cores.
+/// </summary>
 public static class Driver
 {
-    public static Task<int> RunAsync(string[] args)
+    private static readonly string[] AllScenarios = ["rsa", "ec", "post", "download", "keypool", "scale", "openssl"];
+
+    public static async Task<int> RunAsync(string[] args)
     {
-        Console.WriteLine($"scenarios: {string.Join(' ', args)}");
-        return Task.FromResult(0);
+        var rounds = ReadOption(args, "--rounds", 2);
+        var scenarios = args.Where((arg, i) => !arg.StartsWith("--", StringComparison.Ordinal)
+            && (i == 0 || args[i - 1] != "--rounds")).ToList();
+        var unknown = scenarios.Except(AllScenarios).ToList();
+        if (unknown.Count > 0 || rounds < 1)
+        {
+            await Console.Error.WriteLineAsync(
+                $"Unknown scenario {string.Join(", ", unknown)} or --rounds {rounds}; " +
+                $"scenarios are {string.Join(", ", AllScenarios)} and --rounds is 1 or more.");
+            return 2;
+        }
+
+        if (scenarios.Count == 0)
+        {
+            scenarios = [.. AllScenarios];
+        }
+
+        PrintMachine();
+        var report = new Report();
+        var root = FindRepositoryRoot();
+        var dataPath = Directory.CreateTempSubdirectory("bulkcerts-bench-").FullName;
+        try
+        {
+            var scenarioRun = new Scenarios(root, dataPath, rounds, report);
+            foreach (var scenario in AllScenarios.Where(scenarios.Contains))
+            {
+                Console.WriteLine($"## {scenario}");
+                await scenarioRun.RunAsync(scenario);
+            }
+        }
+        finally
+        {
+            await Scenarios.StopAppAsync();
+            Directory.Delete(dataPath, recursive: true);
+        }
+
+        report.Print();
+        return 0;
+    }
+
+    private static int ReadOption(string[] args, string name, int fallback)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length
+            && int.TryParse(args[index + 1], CultureInfo.InvariantCulture, out var value) ? value : fallback;
+    }
+
+    private static void PrintMachine()
+    {
+        var model = File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(line => line.StartsWith("model name", StringComparison.Ordinal))
+                ?.Split(':', 2)[1].Trim()
+            : null;
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {model ?? "unknown processor"}, " +
+            $"{RuntimeInformation.OSDescription}, .NET {Environment.Version}");
+#if DEBUG
+        Console.WriteLine("warning: this is a Debug build; run with -c Release for figures worth comparing.");
+#endif
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "BulkCerts.sln")))
+            {
+                return folder.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Run the driver from a build inside the BulkCerts repository.");
+    }
+}
+
+/// <summary>The figures of one run, printed as a table at the end.</summary>
+internal sealed class Report
+{
+    private readonly List<(string Figure, string Value, string Reference, string Goal, bool Met)> _rows = [];
+
+    public void Add(string figure, string value, string reference, string goal, bool met)
+    {
+        _rows.Add((figure, value, reference, goal, met));
+        Console.WriteLine($"  {figure}: {value} ({reference}); goal {goal}: {(met ? "met" : "NOT MET")}");
+    }
+
+    public void Print()
+    {
+        Console.WriteLine();
+        Console.WriteLine("| Figure | Measured | Reference in the same run | Goal | |");
+        Console.WriteLine("| --- | --- | --- | --- | --- |");
+        foreach (var row in _rows)
+        {
+            Console.WriteLine($"| {row.Figure} | {row.Value} | {row.Reference} | {row.Goal} | {(row.Met ? "met" : "not met")} |");
+        }
     }
 }

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using BulkCerts.CertEngine;
+using BulkCerts.CertEngine.Authorities;
+using BulkCerts.CertEngine.Issuance;
+using BulkCerts.CertEngine.V1;
+
+namespace BulkCerts.Benchmarks.EndToEnd;
+
+/// <summary>
+/// What the app is compared with: the same work done in this process on all cores, without the
+/// app around it, and the openssl command-line loop that users write without a service.
+/// </summary>
+internal static class References
+{
+    /// <summary>Generates RSA-2048 keys on every core and returns keys per second.</summary>
+    public static double RawRsaKeysPerSecond(int count)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, _ =>
+        {
+            using var key = RSA.Create(2048);
+            // The key is generated on first use.
+            GC.KeepAlive(key.ExportParameters(includePrivateParameters: false));
+        });
+        return count / stopwatch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// Issues certificates with the engine's own code on every core (key generation, signing, PEM)
+    /// and returns certificates per second: the ceiling of the engine on this machine.
+    /// </summary>
+    public static double InProcessCertificatesPerSecond(
+        CertificateAuthority authority,
+        KeyAlgorithm keyAlgorithm,
+        int count)
+    {
+        const int PerRequest = 1000;
+        var options = new CertEngineOptions();
+        var requests = Enumerable.Range(0, (count + PerRequest - 1) / PerRequest)
+            .Select(i => IssuanceRequestValidator.Validate(
+                new IssueCertificatesRequest
+                {
+                    CertificateAuthority = authority.Alias,
+                    Count = Math.Min(PerRequest, count - (i * PerRequest)),
+                    FirstIndex = i * PerRequest,
+                    KeyAlgorithm = keyAlgorithm,
+                    Subject = new Subject { CommonName = new NameRule { Prefix = "ceiling-", IncrementStart = "000000" } },
+                },
+                authority,
+                options,
+                DateTimeOffset.UtcNow))
+            .ToList();
+
+        var stopwatch = Stopwatch.StartNew();
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, index =>
+        {
+            var certificate = DeviceCertificateFactory.Issue(requests[index / PerRequest], index % PerRequest);
+            GC.KeepAlive(certificate);
+        });
+        return count / stopwatch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// Runs <c>scripts/openssl-loop.sh</c>, one loop per core, and returns certificates per second
+    /// from the last line it prints.
+    /// </summary>
+    public static async Task<double> OpensslLoopPerSecondAsync(string repositoryRoot, string algorithm, int count)
+    {
+        var script = Path.Combine(repositoryRoot, "scripts", "openssl-loop.sh");
+        var start = new ProcessStartInfo("bash", [script, algorithm, count.ToString(CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)
+            ?? throw new InvalidOperationException($"Could not start {script}.");
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var errors = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{script} exited with {process.ExitCode}: {errors}");
+        }
+
+        var last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
+        var perSecond = last.Split(' ').Single(field => field.StartsWith("per_second=", StringComparison.Ordinal));
+        return double.Parse(perSecond["per_second=".Length..], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Writes a self-signed P-256 CA as PEM files and returns their paths.</summary>
+    public static (string CertificatePath, string KeyPath) WriteEcAuthority(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=BulkCerts benchmark EC CA", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, critical: true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(
+            X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, critical: true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
+        var now = DateTimeOffset.UtcNow;
+        using var certificate = request.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(5));
+
+        var certificatePath = Path.Combine(folder, "ec-ca.crt");
+        var keyPath = Path.Combine(folder, "ec-ca.key");
+        File.WriteAllText(certificatePath, certificate.ExportCertificatePem() + "\n");
+        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem() + "\n");
+        return (certificatePath, keyPath);
+    }
+
+    /// <summary>Loads a CA from PEM files the way the engine does.</summary>
+    public static CertificateAuthority LoadAuthority(string alias, string certificatePath, string keyPath) =>
+        CertificateAuthorityLoader.Load(
+            new AuthoritySource(
+                alias,
+                new AuthorityFile(certificatePath, "certificate"),
+                new AuthorityFile(keyPath, "key"),
+                Pkcs12: null,
+                Passphrase: null,
+                PassphraseSetting: "passphrase"),
+            DateTimeOffset.UtcNow);
+}

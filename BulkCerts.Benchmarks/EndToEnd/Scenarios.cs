@@ -1,0 +1,323 @@
+using System.Diagnostics;
+using BulkCerts.CertEngine.Authorities;
+using BulkCerts.CertEngine.V1;
+
+namespace BulkCerts.Benchmarks.EndToEnd;
+
+/// <summary>
+/// The end-to-end scenarios. Each measures the app and its reference alternately, so that both
+/// see the same machine, and reports totals over all rounds.
+/// </summary>
+internal sealed class Scenarios(string repositoryRoot, string dataPath, int rounds, Report report)
+{
+    private const string EcSupplier = "bench-ec";
+    private const string EcSupplierPath = $"/supplier/{EcSupplier}/certificates";
+    private const int RsaQuantity = 200;
+    private const int EcQuantity = 20_000;
+    private const int DownloadQuantity = 100_000;
+    private const int MaxQuantity = 100_000;
+
+    private static BenchApp? s_app;
+    private static string? s_appName;
+
+    private double? _rsaPerSecond;
+    private double? _ecPerSecond;
+
+    public Task RunAsync(string scenario) => scenario switch
+    {
+        "rsa" => RsaAsync(),
+        "ec" => EcAsync(),
+        "post" => PostAsync(),
+        "download" => DownloadAsync(),
+        "keypool" => KeyPoolAsync(),
+        "scale" => ScaleAsync(),
+        _ => OpensslAsync(),
+    };
+
+    public static async Task StopAppAsync()
+    {
+        if (s_app is not null)
+        {
+            await s_app.DisposeAsync();
+            s_app = null;
+            s_appName = null;
+        }
+    }
+
+    private string EcAuthorityFolder => Path.Combine(dataPath, "ec-ca");
+
+    /// <summary>Returns the running app if it was started as <paramref name="name"/>, else starts it so.</summary>
+    private async Task<BenchApp> AppAsync(string name, params string[] settings)
+    {
+        if (s_appName == name && s_app is not null)
+        {
+            return s_app;
+        }
+
+        await StopAppAsync();
+        var (certificatePath, keyPath) = EcAuthority();
+        Console.WriteLine($"  starting the app ({name})");
+        s_app = await BenchApp.StartAsync(
+            Path.Combine(dataPath, name),
+            [
+                $"CertEngine:CertificateAuthorities:{EcSupplier}:CertificatePath={certificatePath}",
+                $"CertEngine:CertificateAuthorities:{EcSupplier}:PrivateKeyPath={keyPath}",
+                $"BulkCerts:Suppliers:{EcSupplier}={EcSupplier}",
+                .. settings,
+            ]);
+        s_appName = name;
+        return s_app;
+    }
+
+    private (string CertificatePath, string KeyPath) EcAuthority()
+    {
+        var certificatePath = Path.Combine(EcAuthorityFolder, "ec-ca.crt");
+        return File.Exists(certificatePath)
+            ? (certificatePath, Path.Combine(EcAuthorityFolder, "ec-ca.key"))
+            : References.WriteEcAuthority(EcAuthorityFolder);
+    }
+
+    /// <summary>An RSA-2048 task of 200 certificates against raw .NET key generation on all cores.</summary>
+    private async Task RsaAsync()
+    {
+        var app = await AppAsync("default");
+        await RunAndDeleteAsync(app, "/certificates", TaskRunner.Body(10, "RSA-2048", "warm-up"));
+
+        var referenceSeconds = 0.0;
+        var appSeconds = 0.0;
+        for (var round = 1; round <= rounds; round++)
+        {
+            var reference = References.RawRsaKeysPerSecond(RsaQuantity);
+            var elapsed = await RunAndDeleteAsync(app, "/certificates", TaskRunner.Body(RsaQuantity, "RSA-2048", "rsa"));
+            Console.WriteLine($"  round {round}: raw key generation {reference:F2}/s, " +
+                $"task {RsaQuantity / elapsed.TotalSeconds:F2}/s ({elapsed.TotalSeconds:F1} s)");
+            referenceSeconds += RsaQuantity / reference;
+            appSeconds += elapsed.TotalSeconds;
+        }
+
+        var total = RsaQuantity * rounds;
+        _rsaPerSecond = total / appSeconds;
+        var ratio = referenceSeconds / appSeconds;
+        report.Add(
+            $"RSA-2048, {RsaQuantity}-certificate task, POST to complete",
+            $"{_rsaPerSecond:F2}/s, {ratio:P0} of the reference",
+            $"raw .NET RSA-2048 key generation on all cores {total / referenceSeconds:F2}/s",
+            "≥ 90 % of the reference",
+            ratio >= 0.9);
+    }
+
+    /// <summary>A 20,000-certificate EC-P256 task against the engine's own code run in this process.</summary>
+    private async Task EcAsync()
+    {
+        var app = await AppAsync("default");
+        var (certificatePath, keyPath) = EcAuthority();
+        using var authority = References.LoadAuthority(EcSupplier, certificatePath, keyPath);
+
+        References.InProcessCertificatesPerSecond(authority, KeyAlgorithm.EcP256, 2_000);
+        await RunAndDeleteAsync(app, EcSupplierPath, TaskRunner.Body(2_000, "EC-P256", "warm-up"));
+
+        var ceilingSeconds = 0.0;
+        var appSeconds = 0.0;
+        for (var round = 1; round <= rounds; round++)
+        {
+            var ceiling = References.InProcessCertificatesPerSecond(authority, KeyAlgorithm.EcP256, EcQuantity);
+            var elapsed = await RunAndDeleteAsync(app, EcSupplierPath, TaskRunner.Body(EcQuantity, "EC-P256", "ec"));
+            Console.WriteLine($"  round {round}: in-process {ceiling:F0}/s, " +
+                $"task {EcQuantity / elapsed.TotalSeconds:F0}/s ({elapsed.TotalSeconds:F1} s)");
+            ceilingSeconds += EcQuantity / ceiling;
+            appSeconds += elapsed.TotalSeconds;
+        }
+
+        var total = EcQuantity * rounds;
+        _ecPerSecond = total / appSeconds;
+        var ratio = ceilingSeconds / appSeconds;
+        var reference = $"in-process key generation, signing and PEM on all cores {total / ceilingSeconds:F0}/s";
+        report.Add(
+            $"EC-P256 (P-256 CA), {EcQuantity:N0}-certificate task, POST to complete",
+            $"{_ecPerSecond:F0}/s",
+            reference,
+            "≥ 1,500/s",
+            _ecPerSecond >= 1500);
+        report.Add("EC-P256 task against the in-process ceiling", $"{ratio:P0}", reference, "≥ 50 %", ratio >= 0.5);
+    }
+
+    /// <summary>POST of the largest quantity, each task deleted at once, against a POST of one certificate.</summary>
+    private async Task PostAsync()
+    {
+        const int Samples = 300;
+        var app = await AppAsync("default");
+        var largest = TaskRunner.Body(MaxQuantity, "EC-P256", "post");
+        var smallest = TaskRunner.Body(1, "EC-P256", "post");
+
+        var large = new List<double>();
+        var small = new List<double>();
+        for (var i = -20; i < Samples; i++)
+        {
+            var (largeId, largeTime) = await TaskRunner.CreateAsync(app.Api, EcSupplierPath, largest);
+            await TaskRunner.DeleteAsync(app.Api, largeId);
+            var (smallId, smallTime) = await TaskRunner.CreateAsync(app.Api, EcSupplierPath, smallest);
+            await TaskRunner.DeleteAsync(app.Api, smallId);
+            if (i >= 0)
+            {
+                large.Add(largeTime.TotalMilliseconds);
+                small.Add(smallTime.TotalMilliseconds);
+            }
+        }
+
+        var p99 = Percentile(large, 0.99);
+        Console.WriteLine($"  quantity {MaxQuantity:N0}: p50 {Percentile(large, 0.5):F1} ms, " +
+            $"p99 {p99:F1} ms, max {large.Max():F1} ms over {Samples} requests");
+        report.Add(
+            $"POST of quantity {MaxQuantity:N0}, 99th percentile of {Samples}",
+            $"{p99:F1} ms (p50 {Percentile(large, 0.5):F1} ms)",
+            $"POST of quantity 1: p99 {Percentile(small, 0.99):F1} ms, p50 {Percentile(small, 0.5):F1} ms",
+            "< 100 ms",
+            p99 < 100);
+    }
+
+    /// <summary>Issues and downloads a 100,000-certificate EC-P256 task while sampling process memory.</summary>
+    private async Task DownloadAsync()
+    {
+        var app = await AppAsync("default");
+        var apiProcesses = await app.ProcessIdsAsync("api");
+        var engineProcesses = await app.ProcessIdsAsync("certengine");
+
+        string taskId;
+        TimeSpan issueTime;
+        long apiIssuePeak;
+        long enginePeak;
+        await using (var apiMemory = new MemorySampler(apiProcesses))
+        await using (var engineMemory = new MemorySampler(engineProcesses))
+        {
+            (taskId, issueTime) = await TaskRunner.RunAsync(
+                app.Api, EcSupplierPath, TaskRunner.Body(DownloadQuantity, "EC-P256", "download"));
+            apiIssuePeak = apiMemory.PeakBytes;
+            enginePeak = engineMemory.PeakBytes;
+        }
+
+        Console.WriteLine($"  issued {DownloadQuantity:N0} in {issueTime.TotalSeconds:F1} s " +
+            $"({DownloadQuantity / issueTime.TotalSeconds:F0}/s); peak memory: Api {Megabytes(apiIssuePeak)}, " +
+            $"CertEngine {Megabytes(enginePeak)}");
+
+        long bytes;
+        TimeSpan downloadTime;
+        long apiDownloadPeak;
+        await using (var apiMemory = new MemorySampler(apiProcesses))
+        {
+            var stopwatch = Stopwatch.StartNew();
+            bytes = await TaskRunner.DownloadAsync(app.Api, taskId);
+            downloadTime = stopwatch.Elapsed;
+            apiDownloadPeak = apiMemory.PeakBytes;
+        }
+
+        await TaskRunner.DeleteAsync(app.Api, taskId);
+        var megabytesPerSecond = bytes / 1e6 / downloadTime.TotalSeconds;
+        Console.WriteLine($"  downloaded {bytes / 1e6:F1} MB in {downloadTime.TotalSeconds:F1} s");
+        report.Add(
+            $"Download of a {DownloadQuantity:N0}-certificate EC-P256 zip",
+            $"{megabytesPerSecond:F1} MB/s ({bytes / 1e6:F0} MB in {downloadTime.TotalSeconds:F1} s)",
+            "absolute goal",
+            "≥ 50 MB/s",
+            megabytesPerSecond >= 50);
+        report.Add(
+            "Api peak memory (resident) during that download",
+            Megabytes(apiDownloadPeak),
+            $"during issuance: Api {Megabytes(apiIssuePeak)}, CertEngine {Megabytes(enginePeak)}",
+            "< 300 MB",
+            apiDownloadPeak < 300_000_000);
+    }
+
+    /// <summary>Latency of a 10-certificate RSA task without and with a full key pool.</summary>
+    private async Task KeyPoolAsync()
+    {
+        const int Quantity = 10;
+        const int PoolSize = 64;
+        var body = TaskRunner.Body(Quantity, "RSA-2048", "small");
+
+        var app = await AppAsync("default");
+        var without = new List<double>();
+        for (var round = 0; round < 3 * rounds; round++)
+        {
+            without.Add((await RunAndDeleteAsync(app, "/certificates", body)).TotalSeconds);
+        }
+
+        app = await AppAsync("keypool", "CertEngine:KeyPool:Enabled=true", $"CertEngine:KeyPool:Rsa2048={PoolSize}");
+        // An idle engine fills the pool at about a key per 0.1 s on two cores; wait well past that.
+        await Task.Delay(TimeSpan.FromSeconds(30));
+        var with = new List<double>();
+        for (var round = 0; round < 3 * rounds; round++)
+        {
+            with.Add((await RunAndDeleteAsync(app, "/certificates", body)).TotalSeconds);
+        }
+
+        report.Add(
+            $"RSA-2048, {Quantity}-certificate task with a full key pool, mean of {with.Count}",
+            $"{with.Average():F2} s",
+            $"without the pool {without.Average():F2} s",
+            "faster than without",
+            with.Average() < without.Average());
+    }
+
+    /// <summary>RSA throughput of two CertEngine replicas of one core each against one such replica.</summary>
+    private async Task ScaleAsync()
+    {
+        var one = await ScaleRunAsync(1);
+        var two = await ScaleRunAsync(2);
+        report.Add(
+            "RSA-2048 task on two CertEngine replicas limited to one core each",
+            $"{two:F2}/s, {two / one:F2} times one replica",
+            $"one replica limited to one core {one:F2}/s",
+            "≥ 1.6 times",
+            two / one >= 1.6);
+    }
+
+    private async Task<double> ScaleRunAsync(int replicas)
+    {
+        var app = await AppAsync($"replicas-{replicas}", $"CertEngine:Replicas={replicas}", "CertEngine:CoresPerReplica=1");
+        await RunAndDeleteAsync(app, "/certificates", TaskRunner.Body(10, "RSA-2048", "warm-up"));
+        var seconds = 0.0;
+        for (var round = 1; round <= rounds; round++)
+        {
+            var elapsed = await RunAndDeleteAsync(app, "/certificates", TaskRunner.Body(RsaQuantity, "RSA-2048", "scale"));
+            Console.WriteLine($"  {replicas} replica(s), round {round}: {RsaQuantity / elapsed.TotalSeconds:F2}/s");
+            seconds += elapsed.TotalSeconds;
+        }
+
+        return RsaQuantity * rounds / seconds;
+    }
+
+    /// <summary>The openssl command-line loop, one loop per core, against the task rates measured above.</summary>
+    private async Task OpensslAsync()
+    {
+        await StopAppAsync();
+        var rsa = await References.OpensslLoopPerSecondAsync(repositoryRoot, "rsa", 40);
+        var ec = await References.OpensslLoopPerSecondAsync(repositoryRoot, "ec", 400);
+        report.Add(
+            "openssl loop (genpkey, req, x509, pkey per device), RSA-2048",
+            $"{rsa:F2}/s",
+            _rsaPerSecond is { } rsaTask ? $"BulkCerts task {rsaTask:F2}/s, {rsaTask / rsa:F1} times faster" : "no task run",
+            "slower than BulkCerts",
+            _rsaPerSecond is null || _rsaPerSecond > rsa);
+        report.Add(
+            "openssl loop, EC-P256",
+            $"{ec:F1}/s",
+            _ecPerSecond is { } ecTask ? $"BulkCerts task {ecTask:F0}/s, {ecTask / ec:F0} times faster" : "no task run",
+            "slower than BulkCerts",
+            _ecPerSecond is null || _ecPerSecond > ec);
+    }
+
+    private static async Task<TimeSpan> RunAndDeleteAsync(BenchApp app, string path, string body)
+    {
+        var (taskId, elapsed) = await TaskRunner.RunAsync(app.Api, path, body);
+        await TaskRunner.DeleteAsync(app.Api, taskId);
+        return elapsed;
+    }
+
+    private static double Percentile(List<double> values, double fraction)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(fraction * sorted.Count) - 1)];
+    }
+
+    private static string Megabytes(long bytes) => $"{bytes / 1e6:F0} MB";
+}
