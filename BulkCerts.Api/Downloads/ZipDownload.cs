@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
 using BulkCerts.Api.Storage;
@@ -10,14 +9,20 @@ namespace BulkCerts.Api.Downloads;
 /// <summary>
 /// Streams a finished task as one zip: <c>{certId}_cert.pem</c> and <c>{certId}_key.pem</c> for
 /// each certificate, then <c>certificate_manifest.json</c>. Chunks are read and written one at a
-/// time, so memory contains one chunk and the manifest, never the whole task.
+/// time, so memory contains two chunks and the zip's central directory, never the whole task.
+/// PEM entries are stored without compression: they are base64 of random bytes, which deflate
+/// shrank by about 14 % in a measurement, at three times the processor time of the whole download.
 /// </summary>
 public sealed class ZipDownload(TaskStore tasks, ResultProtector protector, ILogger<ZipDownload> logger)
 {
     public const string ManifestFileName = "certificate_manifest.json";
 
-    /// <summary>Bytes collected before they are sent, so the response gets few, large writes.</summary>
-    private const int DrainThreshold = 64 * 1024;
+    // Private keys are readable by their owner only once unzip applies the modes in the archive.
+    private const UnixFileMode PrivateKeyMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode CertificateMode = PrivateKeyMode | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
+    private static readonly JsonEncodedText CommonNameProperty = JsonEncodedText.Encode("commonName");
+    private static readonly JsonEncodedText CertIdProperty = JsonEncodedText.Encode("certId");
 
     /// <summary>
     /// Checks, before the first byte is sent, that every chunk result exists and was encrypted
@@ -66,30 +71,56 @@ public sealed class ZipDownload(TaskStore tasks, ResultProtector protector, ILog
 
     public async Task WriteAsync(TaskRecord task, Stream output, CancellationToken cancellationToken)
     {
-        var manifest = new List<ManifestEntry>(task.Request.Quantity);
         await using var buffer = new DrainingBuffer(output);
-        using (var archive = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        var zip = new ZipStreamWriter(buffer);
+        await foreach (var chunk in ReadChunksAsync(task))
         {
-            for (var chunkId = 1; chunkId <= task.ChunksTotal; chunkId++)
+            foreach (var certificate in chunk.Certificates)
             {
-                var chunk = await ReadChunkAsync(task.TaskId, chunkId);
-                foreach (var certificate in chunk.Certificates)
-                {
-                    AddEntry(archive, $"{certificate.CertId}_cert.pem", certificate.CertificatePem);
-                    AddEntry(archive, $"{certificate.CertId}_key.pem", certificate.PrivateKeyPem);
-                    manifest.Add(new ManifestEntry(certificate.CommonName, certificate.CertId));
-                    if (buffer.BufferedBytes >= DrainThreshold)
-                    {
-                        await buffer.DrainAsync(cancellationToken);
-                    }
-                }
+                zip.AddFile($"{certificate.CertId}_cert.pem", certificate.CertificatePem, CertificateMode);
+                zip.AddFile($"{certificate.CertId}_key.pem", certificate.PrivateKeyPem, PrivateKeyMode);
+                await zip.DrainIfFullAsync(cancellationToken);
             }
-
-            using var manifestStream = archive.CreateEntry(ManifestFileName, CompressionLevel.Optimal).Open();
-            JsonSerializer.Serialize(manifestStream, manifest, StoreJson.Options);
         }
 
-        await buffer.DrainAsync(cancellationToken);
+        // A second pass over the chunks writes the manifest, so it never has to be held in memory.
+        await using (var manifest = zip.OpenDeflatedFile(ManifestFileName, CertificateMode))
+        await using (var json = new Utf8JsonWriter(manifest))
+        {
+            json.WriteStartArray();
+            await foreach (var chunk in ReadChunksAsync(task))
+            {
+                foreach (var certificate in chunk.Certificates)
+                {
+                    json.WriteStartObject();
+                    json.WriteString(CommonNameProperty, certificate.CommonName);
+                    json.WriteString(CertIdProperty, certificate.CertId);
+                    json.WriteEndObject();
+                }
+
+                await json.FlushAsync(cancellationToken);
+                await zip.DrainIfFullAsync(cancellationToken);
+            }
+
+            json.WriteEndArray();
+        }
+
+        await zip.FinishAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads the chunks in order, fetching and decrypting the next one while the caller writes the
+    /// current one.
+    /// </summary>
+    private async IAsyncEnumerable<IssueCertificatesResponse> ReadChunksAsync(TaskRecord task)
+    {
+        var next = task.ChunksTotal >= 1 ? ReadChunkAsync(task.TaskId, 1) : null;
+        for (var chunkId = 1; next is not null; chunkId++)
+        {
+            var current = await next;
+            next = chunkId < task.ChunksTotal ? ReadChunkAsync(task.TaskId, chunkId + 1) : null;
+            yield return current;
+        }
     }
 
     private async Task<IssueCertificatesResponse> ReadChunkAsync(string taskId, int chunkId)
@@ -104,12 +135,6 @@ public sealed class ZipDownload(TaskStore tasks, ResultProtector protector, ILog
         return IssueCertificatesResponse.Parser.ParseFrom(protector.Unprotect(stored, taskId, chunkId));
     }
 
-    private static void AddEntry(ZipArchive archive, string name, string content)
-    {
-        using var stream = archive.CreateEntry(name, CompressionLevel.Optimal).Open();
-        using var writer = new StreamWriter(stream);
-        writer.Write(content);
-    }
 }
 
 public enum DownloadReadiness
