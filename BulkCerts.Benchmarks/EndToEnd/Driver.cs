@@ -14,8 +14,12 @@ public static class Driver
     public static async Task<int> RunAsync(string[] args)
     {
         var rounds = ReadOption(args, "--rounds", 2);
+        string[] valueOptions = ["--rounds", "--set"];
         var scenarios = args.Where((arg, i) => !arg.StartsWith("--", StringComparison.Ordinal)
-            && (i == 0 || args[i - 1] != "--rounds")).ToList();
+            && (i == 0 || !valueOptions.Contains(args[i - 1]))).ToList();
+
+        // AppHost settings for every app the driver starts, to compare chunk sizes, for example.
+        var settings = args.Where((_, i) => i > 0 && args[i - 1] == "--set").ToList();
         var unknown = scenarios.Except(AllScenarios).ToList();
         if (unknown.Count > 0 || rounds < 1)
         {
@@ -31,12 +35,13 @@ public static class Driver
         }
 
         PrintMachine();
+        Console.WriteLine($"settings: {(settings.Count == 0 ? "defaults" : string.Join(' ', settings))}");
         var report = new Report();
         var root = FindRepositoryRoot();
         var dataPath = Directory.CreateTempSubdirectory("bulkcerts-bench-").FullName;
         try
         {
-            var scenarioRun = new Scenarios(root, dataPath, rounds, report);
+            var scenarioRun = new Scenarios(root, dataPath, rounds, settings, report);
             foreach (var scenario in AllScenarios.Where(scenarios.Contains))
             {
                 Console.WriteLine($"## {scenario}");

@@ -8,7 +8,12 @@ namespace BulkCerts.Benchmarks.EndToEnd;
 /// The end-to-end scenarios. Each measures the app and its reference alternately, so that both
 /// see the same machine, and reports totals over all rounds.
 /// </summary>
-internal sealed class Scenarios(string repositoryRoot, string dataPath, int rounds, Report report)
+internal sealed class Scenarios(
+    string repositoryRoot,
+    string dataPath,
+    int rounds,
+    IReadOnlyList<string> extraSettings,
+    Report report)
 {
     private const string EcSupplier = "bench-ec";
     private const string EcSupplierPath = $"/supplier/{EcSupplier}/certificates";
@@ -64,6 +69,7 @@ internal sealed class Scenarios(string repositoryRoot, string dataPath, int roun
                 $"CertEngine:CertificateAuthorities:{EcSupplier}:PrivateKeyPath={keyPath}",
                 $"BulkCerts:Suppliers:{EcSupplier}={EcSupplier}",
                 .. settings,
+                .. extraSettings,
             ]);
         s_appName = name;
         return s_app;
