@@ -1,4 +1,5 @@
 using BulkCerts.CertEngine.Authorities;
+using BulkCerts.CertEngine.DeviceKeys;
 using BulkCerts.CertEngine.Grpc;
 using BulkCerts.CertEngine.Issuance;
 using BulkCerts.CertEngine.Tests.Support;
@@ -38,9 +39,10 @@ public sealed class EngineServiceTests : IDisposable
         using var store = new CertificateAuthorityStore(
             options, environment, NullLogger<CertificateAuthorityStore>.Instance);
         using var limiter = new IssuanceLimiter(options);
+        using var keyPool = PoolKeys.CreatePool(enabled: false);
         using var lifetime = new TestLifetime();
         var service = new CertificateEngineService(
-            store, limiter, lifetime, options, NullLogger<CertificateEngineService>.Instance);
+            store, limiter, keyPool, lifetime, options, NullLogger<CertificateEngineService>.Instance);
         var list = await service.ListCertificateAuthorities(new ListCertificateAuthoritiesRequest(), null!);
         var legacy = await service.GetCertificateAuthority(
             new GetCertificateAuthorityRequest { Alias = "LEGACY" },
@@ -69,6 +71,21 @@ public sealed class EngineServiceTests : IDisposable
         Assert.Equal(Enumerable.Range(100, 40).Select(index => (long)index), issued.Select(c => c.Index).Order());
         Assert.Equal(40, issued.Select(c => c.SerialNumber).Distinct().Count());
         Assert.All(issued, c => Assert.Equal($"device-{c.Index + 1:X4}", c.CommonName));
+    }
+
+    [Fact]
+    public async Task IssuanceTakesKeysFromPool()
+    {
+        using var engine = new DevelopmentEngine(_folder.Path, maxDegreeOfParallelism: 2);
+        var pooledKeys = PoolKeys.Add(engine.KeyPool, 2);
+        var request = TestIssuance.Request(count: 2, keyAlgorithm: KeyAlgorithm.Rsa2048);
+        var stream = new CollectingStreamWriter<IssueCertificatesResponse>();
+
+        await engine.Service.IssueCertificates(request, stream, new TestServerCallContext(CancellationToken.None));
+        var issued = stream.Messages.SelectMany(message => message.Certificates).ToList();
+
+        Assert.Equal(pooledKeys, issued.Select(PoolKeys.PublicKeyOf).ToHashSet());
+        Assert.Equal(0, engine.KeyPool.Count(KeyAlgorithm.Rsa2048));
     }
 
     [Fact]
@@ -105,16 +122,20 @@ public sealed class EngineServiceTests : IDisposable
                 options, environment, NullLogger<CertificateAuthorityStore>.Instance);
             _limiter = new IssuanceLimiter(options);
             Service = new CertificateEngineService(
-                _store, _limiter, Lifetime, options, NullLogger<CertificateEngineService>.Instance);
+                _store, _limiter, KeyPool, Lifetime, options, NullLogger<CertificateEngineService>.Instance);
         }
 
         public TestLifetime Lifetime { get; } = new();
+
+        /// <summary>An enabled pool with room for 2 RSA-2048 keys, which the test fills itself.</summary>
+        public RsaKeyPool KeyPool { get; } = PoolKeys.CreatePool(rsa2048: 2);
 
         public CertificateEngineService Service { get; }
 
         public void Dispose()
         {
             _limiter.Dispose();
+            KeyPool.Dispose();
             _store.Dispose();
             Lifetime.Dispose();
         }

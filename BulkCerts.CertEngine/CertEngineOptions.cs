@@ -56,6 +56,27 @@ public sealed class CertEngineOptions
 }
 
 /// <summary>
+/// Settings of the pool of pre-generated RSA device keys, bound from the <c>CertEngine:KeyPool</c>
+/// configuration section. Each capacity is the number of keys of that size kept ready.
+/// </summary>
+public sealed class KeyPoolOptions
+{
+    public const string SectionName = CertEngineOptions.SectionName + ":KeyPool";
+
+    /// <summary>Upper bound of each capacity setting.</summary>
+    public const int MaxCapacity = 10_000;
+
+    /// <summary>Switch that turns the pool on; without it no key is generated in advance.</summary>
+    public bool Enabled { get; set; }
+
+    public int Rsa2048 { get; set; } = 64;
+
+    public int Rsa3072 { get; set; }
+
+    public int Rsa4096 { get; set; }
+}
+
+/// <summary>
 /// Files of one certificate authority: either the certificate PEM (optionally followed by its
 /// intermediates) and the private key PEM, or one PKCS#12 file with the certificate, key and chain.
 /// </summary>

@@ -1,4 +1,5 @@
 using BulkCerts.CertEngine.Authorities;
+using BulkCerts.CertEngine.DeviceKeys;
 using BulkCerts.CertEngine.Grpc;
 using BulkCerts.CertEngine.Issuance;
 using Microsoft.Extensions.Options;
@@ -9,7 +10,7 @@ public static partial class CertEngineServiceExtensions
 {
     /// <summary>
     /// Adds the gRPC service behind the service credential check, its health checks and
-    /// reflection, the certificate authorities and the issuance limiter.
+    /// reflection, the certificate authorities, the issuance limiter and the RSA key pool.
     /// </summary>
     public static IHostApplicationBuilder AddCertEngineServices(this IHostApplicationBuilder builder)
     {
@@ -18,9 +19,15 @@ public static partial class CertEngineServiceExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<CertEngineOptions>, CertEngineOptionsValidator>();
+        builder.Services.AddOptions<KeyPoolOptions>()
+            .BindConfiguration(KeyPoolOptions.SectionName)
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<KeyPoolOptions>, KeyPoolOptionsValidator>();
 
         builder.Services.AddSingleton<CertificateAuthorityStore>();
         builder.Services.AddSingleton<IssuanceLimiter>();
+        builder.Services.AddSingleton<RsaKeyPool>();
+        builder.Services.AddHostedService<KeyPoolFiller>();
 
         builder.Services.AddGrpc(options =>
         {

@@ -17,6 +17,13 @@ public static class DeviceKeyGenerator
     // SecureRandom is not documented as safe for concurrent use, so each thread gets its own.
     private static readonly ThreadLocal<SecureRandom> Random = new(() => new SecureRandom());
 
+    /// <summary>
+    /// Takes a pre-generated key of <paramref name="algorithm"/> from <paramref name="keyPool"/>
+    /// when it has one, and generates a key otherwise.
+    /// </summary>
+    public static DeviceKey Generate(KeyAlgorithm algorithm, RsaKeyPool? keyPool) =>
+        keyPool is not null && keyPool.TryTake(algorithm, out var key) ? key : Generate(algorithm);
+
     public static DeviceKey Generate(KeyAlgorithm algorithm) => algorithm switch
     {
         KeyAlgorithm.Unspecified or KeyAlgorithm.Rsa2048 => new DotNetDeviceKey(RSA.Create(2048)),

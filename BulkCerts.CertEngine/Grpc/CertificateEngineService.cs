@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using BulkCerts.CertEngine.Authorities;
+using BulkCerts.CertEngine.DeviceKeys;
 using BulkCerts.CertEngine.Issuance;
 using BulkCerts.CertEngine.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -16,6 +17,7 @@ namespace BulkCerts.CertEngine.Grpc;
 public sealed class CertificateEngineService(
     CertificateAuthorityStore authorities,
     IssuanceLimiter limiter,
+    RsaKeyPool keyPool,
     IHostApplicationLifetime lifetime,
     IOptions<CertEngineOptions> options,
     ILogger<CertificateEngineService> logger) : CertificateEngine.CertificateEngineBase
@@ -123,7 +125,7 @@ public sealed class CertificateEngineService(
             await Parallel.ForAsync(0, issuance.Count, parallelOptions, async (offset, token) =>
             {
                 var certificate = await limiter.RunAsync(
-                    () => DeviceCertificateFactory.Issue(issuance, offset),
+                    () => DeviceCertificateFactory.Issue(issuance, offset, keyPool),
                     token);
                 await writer.WriteAsync(certificate, token);
             });

@@ -19,10 +19,14 @@ public static class DeviceCertificateFactory
 
     private static readonly OidCollection ClientAuthentication = [new Oid(Oids.ClientAuthentication)];
 
-    public static IssuedCertificate Issue(IssuanceRequest request, int offset)
+    /// <summary>
+    /// Issues the certificate at <paramref name="offset"/> of the request. Its RSA key comes from
+    /// <paramref name="keyPool"/> when the pool has one of the requested size.
+    /// </summary>
+    public static IssuedCertificate Issue(IssuanceRequest request, int offset, RsaKeyPool? keyPool = null)
     {
         var commonName = CommonNames.Generate(request.Subject.CommonName, request.FirstIndex, offset);
-        using var key = DeviceKeyGenerator.Generate(request.KeyAlgorithm);
+        using var key = DeviceKeyGenerator.Generate(request.KeyAlgorithm, keyPool);
         var subject = BuildSubject(request.Subject, commonName);
 
         var certificateRequest = new CertificateRequest(subject, key.PublicKey, request.Authority.HashAlgorithm);
