@@ -1,6 +1,9 @@
+using System.Buffers;
 using System.Diagnostics;
+using System.Security.Cryptography;
 using BulkCerts.Api.Storage;
 using BulkCerts.Api.Tasks;
+using BulkCerts.CertEngine.V1;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
@@ -246,7 +249,7 @@ public sealed class ChunkDispatcher(
 
                     run.AttemptInProgress = true;
                     var result = await issuer.IssueAsync(task, message.ChunkId, ChunkAttemptTimeout, chunkToken);
-                    sealedResult = protector.Protect(result.ToByteArray(), message.TaskId, message.ChunkId);
+                    sealedResult = Seal(result, message);
                     certificateCount = result.Certificates.Count;
                 }
 
@@ -344,6 +347,28 @@ public sealed class ChunkDispatcher(
 
     /// <summary>Returns whether a task with this status needs no more chunks: it failed or was deleted.</summary>
     private static bool HasEnded(string? status) => status is null or TaskStates.Failed;
+
+    /// <summary>
+    /// Encrypts a chunk's certificates for storage. The plaintext goes through a pooled buffer, which
+    /// is wiped afterwards: a chunk is often over 85 KB, and a new array of that size per chunk would
+    /// go to the large object heap, which only full collections free.
+    /// </summary>
+    private byte[] Seal(IssueCertificatesResponse result, ChunkMessage message)
+    {
+        var size = result.CalculateSize();
+        var buffer = ArrayPool<byte>.Shared.Rent(size);
+        var plaintext = buffer.AsSpan(0, size);
+        try
+        {
+            result.WriteTo(plaintext);
+            return protector.Protect(plaintext, message.TaskId, message.ChunkId);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 
     /// <summary>
     /// While a chunk is in flight: renews this dispatcher's claim on it, and cancels it when the

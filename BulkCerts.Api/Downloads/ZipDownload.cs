@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
 using BulkCerts.Api.Storage;
@@ -132,7 +133,18 @@ public sealed class ZipDownload(TaskStore tasks, ResultProtector protector, ILog
             throw new ChunkResultMissingException(taskId, chunkId);
         }
 
-        return IssueCertificatesResponse.Parser.ParseFrom(protector.Unprotect(stored, taskId, chunkId));
+        // A pooled buffer, wiped after use, as in the dispatcher: a chunk is often over 85 KB.
+        var buffer = ArrayPool<byte>.Shared.Rent(stored.Length);
+        try
+        {
+            var length = protector.Unprotect(stored, taskId, chunkId, buffer);
+            return IssueCertificatesResponse.Parser.ParseFrom(buffer.AsSpan(0, length));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(buffer.AsSpan(0, stored.Length));
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
 }

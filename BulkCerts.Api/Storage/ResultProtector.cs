@@ -55,6 +55,18 @@ public sealed class ResultProtector
     /// was encrypted under a key that is no longer configured.</exception>
     public byte[] Unprotect(ReadOnlySpan<byte> protectedData, string taskId, int chunkId)
     {
+        var plaintext = new byte[protectedData.Length];
+        return plaintext[..Unprotect(protectedData, taskId, chunkId, plaintext)];
+    }
+
+    /// <summary>
+    /// Decrypts into <paramref name="destination"/>, which must be at least as long as
+    /// <paramref name="protectedData"/>, and returns the length of the plaintext.
+    /// </summary>
+    /// <exception cref="CryptographicException">The data was altered, belongs to another chunk, or
+    /// was encrypted under a key that is no longer configured.</exception>
+    public int Unprotect(ReadOnlySpan<byte> protectedData, string taskId, int chunkId, Span<byte> destination)
+    {
         var (headerSize, candidates) = protectedData switch
         {
             [FormatVersion, ..] when protectedData.Length >= HeaderSize =>
@@ -66,14 +78,14 @@ public sealed class ResultProtector
 
         var nonce = protectedData.Slice(headerSize - TagSize - NonceSize, NonceSize);
         var tag = protectedData.Slice(headerSize - TagSize, TagSize);
-        var plaintext = new byte[protectedData.Length - headerSize];
+        var plaintext = destination[..(protectedData.Length - headerSize)];
         foreach (var key in candidates)
         {
             using var aes = new AesGcm(key, TagSize);
             try
             {
                 aes.Decrypt(nonce, protectedData[headerSize..], tag, plaintext, AssociatedData(taskId, chunkId));
-                return plaintext;
+                return plaintext.Length;
             }
             catch (AuthenticationTagMismatchException) when (key != candidates[^1])
             {
