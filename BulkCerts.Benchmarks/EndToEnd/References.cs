@@ -15,11 +15,12 @@ namespace BulkCerts.Benchmarks.EndToEnd;
 /// </summary>
 internal static class References
 {
-    /// <summary>Generates RSA-2048 keys on every core and returns keys per second.</summary>
-    public static double RawRsaKeysPerSecond(int count)
+    /// <summary>Generates RSA-2048 keys on every core, or on some threads, and returns keys per second.</summary>
+    public static double RawRsaKeysPerSecond(int count, int threads = 0)
     {
+        var parallelism = threads > 0 ? threads : Environment.ProcessorCount;
         var stopwatch = Stopwatch.StartNew();
-        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, _ =>
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, _ =>
         {
             using var key = RSA.Create(2048);
             // The key is generated on first use.
