@@ -2,28 +2,14 @@ namespace BulkCerts.Api.Downloads;
 
 /// <summary>
 /// A write-only stream that collects writes in memory until <see cref="DrainAsync"/> copies them
-/// to the response asynchronously. ZipArchive writes some headers synchronously, and Kestrel
-/// rejects synchronous writes, so the archive writes here and the caller drains between entries.
+/// to the response asynchronously. The zip writer writes synchronously, and Kestrel rejects
+/// synchronous writes, so the writer writes here and the caller drains between entries.
 /// </summary>
-internal sealed class DrainingBuffer(Stream destination) : Stream
+internal sealed class DrainingBuffer(Stream destination) : WriteOnlyStream
 {
     private readonly MemoryStream _pending = new();
 
     public long BufferedBytes => _pending.Length;
-
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public async Task DrainAsync(CancellationToken cancellationToken)
     {
@@ -51,17 +37,6 @@ internal sealed class DrainingBuffer(Stream destination) : Stream
         _pending.Write(buffer.Span);
         return ValueTask.CompletedTask;
     }
-
-    public override void Flush()
-    {
-        // Data leaves only through DrainAsync.
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

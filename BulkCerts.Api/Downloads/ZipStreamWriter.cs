@@ -250,7 +250,7 @@ internal sealed class ZipStreamWriter(DrainingBuffer output)
     }
 
     /// <summary>Compresses what is written into the archive, and ends the entry when disposed.</summary>
-    private sealed class DeflatedEntryStream : Stream
+    private sealed class DeflatedEntryStream : WriteOnlyStream
     {
         private readonly ZipStreamWriter _writer;
         private readonly Entry _entry;
@@ -263,20 +263,6 @@ internal sealed class ZipStreamWriter(DrainingBuffer output)
             _writer = writer;
             _entry = entry;
             _deflate = new DeflateStream(new CountingStream(writer), CompressionLevel.Optimal, leaveOpen: false);
-        }
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
         }
 
         public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
@@ -306,12 +292,6 @@ internal sealed class ZipStreamWriter(DrainingBuffer output)
             // Compressed data leaves in blocks as the compressor fills them; flushing would cut them short.
         }
 
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
         protected override void Dispose(bool disposing)
         {
             if (disposing && !_disposed)
@@ -330,35 +310,11 @@ internal sealed class ZipStreamWriter(DrainingBuffer output)
     }
 
     /// <summary>Passes the compressor's output to the archive, which counts it.</summary>
-    private sealed class CountingStream(ZipStreamWriter writer) : Stream
+    private sealed class CountingStream(ZipStreamWriter writer) : WriteOnlyStream
     {
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
         public override void Write(byte[] buffer, int offset, int count) => writer.Write(buffer.AsSpan(offset, count));
 
         public override void Write(ReadOnlySpan<byte> buffer) => writer.Write(buffer);
-
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     /// <summary>Bytes kept in blocks of 1 MiB, so a large central directory needs no single large array.</summary>
