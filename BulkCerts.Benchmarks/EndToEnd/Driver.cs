@@ -21,11 +21,17 @@ public static class Driver
         // AppHost settings for every app the driver starts, to compare chunk sizes, for example.
         var settings = args.Where((_, i) => i > 0 && args[i - 1] == "--set").ToList();
         var unknown = scenarios.Except(AllScenarios).ToList();
-        if (unknown.Count > 0 || rounds < 1)
+        if (unknown.Count > 0)
         {
             await Console.Error.WriteLineAsync(
-                $"Unknown scenario {string.Join(", ", unknown)} or --rounds {rounds}; " +
-                $"scenarios are {string.Join(", ", AllScenarios)} and --rounds is 1 or more.");
+                $"Unknown scenario {string.Join(", ", unknown)}; use {string.Join(", ", AllScenarios)}.");
+            return 2;
+        }
+
+        if (rounds is not > 0)
+        {
+            await Console.Error.WriteLineAsync(
+                $"Invalid --rounds value '{OptionText(args, "--rounds")}'; use a whole number of 1 or more.");
             return 2;
         }
 
@@ -41,7 +47,7 @@ public static class Driver
         var dataPath = Directory.CreateTempSubdirectory("bulkcerts-bench-").FullName;
         try
         {
-            var scenarioRun = new Scenarios(root, dataPath, rounds, settings, report);
+            var scenarioRun = new Scenarios(root, dataPath, rounds.Value, settings, report);
             foreach (var scenario in AllScenarios.Where(scenarios.Contains))
             {
                 Console.WriteLine($"## {scenario}");
@@ -58,11 +64,21 @@ public static class Driver
         return 0;
     }
 
-    private static int ReadOption(string[] args, string name, int fallback)
+    /// <summary>Returns the number after option <paramref name="name"/>, the fallback without it, or null when it is not one.</summary>
+    private static int? ReadOption(string[] args, string name, int fallback)
+    {
+        if (Array.IndexOf(args, name) < 0)
+        {
+            return fallback;
+        }
+
+        return int.TryParse(OptionText(args, name), CultureInfo.InvariantCulture, out var value) ? value : null;
+    }
+
+    private static string OptionText(string[] args, string name)
     {
         var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length
-            && int.TryParse(args[index + 1], CultureInfo.InvariantCulture, out var value) ? value : fallback;
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : string.Empty;
     }
 
     private static void PrintMachine()
