@@ -253,7 +253,7 @@ internal sealed class Scenarios(
         }
 
         app = await AppAsync("keypool", "CertEngine:KeyPool:Enabled=true", $"CertEngine:KeyPool:Rsa2048={PoolSize}");
-        // An idle engine fills the pool at about a key per 0.1 s on two cores; wait well past that.
+        // An idle engine fills the pool one key at a time, about 0.2 s each, so 64 keys take about 13 s.
         await Task.Delay(TimeSpan.FromSeconds(30));
         var with = new List<double>();
         for (var round = 0; round < 3 * rounds; round++)

@@ -25,7 +25,7 @@ internal static class TaskRunner
         var text = await response.Content.ReadAsStringAsync();
         if (response.StatusCode != HttpStatusCode.Accepted)
         {
-            throw new InvalidOperationException($"POST {path} answered {(int)response.StatusCode}: {text}");
+            throw new InvalidOperationException($"POST {path} returned {(int)response.StatusCode}: {text}");
         }
 
         using var json = JsonDocument.Parse(text);
@@ -70,7 +70,7 @@ internal static class TaskRunner
         if (response.StatusCode != HttpStatusCode.OK)
         {
             throw new InvalidOperationException(
-                $"GET /certificates/{taskId} answered {(int)response.StatusCode}: " +
+                $"GET /certificates/{taskId} returned {(int)response.StatusCode}: " +
                 await response.Content.ReadAsStringAsync());
         }
 
@@ -91,7 +91,7 @@ internal static class TaskRunner
         using var response = await api.DeleteAsync($"/certificates/{taskId}");
         if (response.StatusCode != HttpStatusCode.NoContent)
         {
-            throw new InvalidOperationException($"DELETE of task {taskId} answered {(int)response.StatusCode}.");
+            throw new InvalidOperationException($"DELETE of task {taskId} returned {(int)response.StatusCode}.");
         }
     }
 }
