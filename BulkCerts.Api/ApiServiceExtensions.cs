@@ -90,16 +90,13 @@ public static class ApiServiceExtensions
         where TClient : class
     {
         // The address of the engine's HTTP/2 gRPC endpoint, resolved by service discovery. A name that
-        // makes no address fails the settings check at start, with the setting's name.
-        if (!Uri.TryCreate($"http://_grpc.{engine}", UriKind.Absolute, out var address))
-        {
-            return;
-        }
+        // makes no address fails the settings check at start, with the setting's name, before any call.
+        var hasAddress = Uri.TryCreate($"http://_grpc.{engine}", UriKind.Absolute, out var address);
 
         // RemoveAllResilienceHandlers is experimental, and the only way to drop the handler that the
         // service defaults add to every client.
 #pragma warning disable EXTEXP0001
-        builder.Services.AddGrpcClient<TClient>(clientName, client => client.Address = address)
+        builder.Services.AddGrpcClient<TClient>(clientName, client => client.Address = hasAddress ? address : null)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
                 ConnectTimeout = TimeSpan.FromSeconds(5),

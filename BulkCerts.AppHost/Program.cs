@@ -5,22 +5,28 @@ using BulkCerts.AppHost.Redis;
 var builder = DistributedApplication.CreateBuilder(args);
 
 var dataPath = Path.GetFullPath(builder.Configuration["DataPath"] ?? "../.data", builder.AppHostDirectory);
-var engineReplicas = builder.Configuration.GetValue("CertEngine:Replicas", 1);
-var apiReplicas = builder.Configuration.GetValue("Api:Replicas", 1);
-var coresPerEngine = builder.Configuration.GetValue("CertEngine:CoresPerReplica", 0);
-foreach (var (key, value, min) in new[]
+var counts = new Dictionary<string, int>();
+foreach (var (key, fallback, min, max) in new[]
     {
-        ("CertEngine:Replicas", engineReplicas, 1),
-        ("Api:Replicas", apiReplicas, 1),
-        ("CertEngine:CoresPerReplica", coresPerEngine, 0),
+        ("CertEngine:Replicas", 1, 1, 64),
+        ("Api:Replicas", 1, 1, 64),
+        ("CertEngine:CoresPerReplica", 0, 0, Environment.ProcessorCount),
     })
 {
-    if (value < min || value > 1024)
+    var text = builder.Configuration[key];
+    var value = fallback;
+    if (text is not null && (!int.TryParse(text, out value) || value < min || value > max))
     {
-        Console.Error.WriteLine($"{key} is {value}; set {min} to 1024.");
+        Console.Error.WriteLine($"{key} is '{text}'; set a whole number from {min} to {max}.");
         return 1;
     }
+
+    counts[key] = value;
 }
+
+var engineReplicas = counts["CertEngine:Replicas"];
+var apiReplicas = counts["Api:Replicas"];
+var coresPerEngine = counts["CertEngine:CoresPerReplica"];
 
 IResourceBuilder<IResourceWithConnectionString> redis;
 try
@@ -56,6 +62,7 @@ for (var index = 0; index < engineReplicas; index++)
         .WithEnvironment("CertEngine__ServiceCredential", engineCredential)
         .WithConfigurationSection("CertEngine")
         .WithProcessorCores(coresPerEngine, index)
+        .WithEndpointPortsAfter(index)
         .WithHttpHealthCheck("/health", endpointName: "http")
         .WithoutOtlpRetry();
     api.WithReference(certEngine)

@@ -148,6 +148,28 @@ internal static class ProjectResourceExtensions
     }
 
     /// <summary>
+    /// Moves the fixed ports from the project's Kestrel settings up by two for each earlier instance:
+    /// 5090 and 5091, then 5092 and 5093, and so on. Each instance of the project then has addresses
+    /// of its own instead of sharing those of the first.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithEndpointPortsAfter(
+        this IResourceBuilder<ProjectResource> project,
+        int earlierInstances)
+    {
+        if (earlierInstances == 0 || !project.Resource.TryGetEndpoints(out var endpoints))
+        {
+            return project;
+        }
+
+        foreach (var endpoint in endpoints.Where(endpoint => endpoint.Port is not null))
+        {
+            endpoint.Port += 2 * earlierInstances;
+        }
+
+        return project;
+    }
+
+    /// <summary>
     /// Removes the in-memory retry of the OTLP exporter that Aspire turns on. At shutdown the
     /// dashboard's receiver is already gone, so the retry delays every stop for 13 to 15 seconds
     /// until the orchestrator kills the process. Without it a stop takes about 2 seconds.

@@ -46,6 +46,17 @@ public static partial class CertEngineServiceExtensions
     /// </summary>
     public static bool PinToConfiguredCores(this WebApplication app)
     {
+        // The binder leaves out list entries that are not numbers, so check what was written.
+        var setting = $"{CertEngineOptions.SectionName}:Cores";
+        foreach (var entry in app.Configuration.GetSection(setting).GetChildren())
+        {
+            if (!int.TryParse(entry.Value, out _))
+            {
+                LogPinFailed(app.Logger, $"{setting}:{entry.Key}", $"'{entry.Value}' is not a core number; use 0 or more.");
+                return false;
+            }
+        }
+
         var cores = app.Services.GetRequiredService<IOptions<CertEngineOptions>>().Value.Cores;
         if (cores.Count == 0)
         {

@@ -7,7 +7,7 @@ namespace BulkCerts.Api.ChunkQueue;
 
 /// <summary>
 /// The CertEngine instances this Api calls, from <c>BulkCerts:CertEngines</c>. Each chunk goes to
-/// the instance with the fewest calls in flight, so chunks spread over all of them; an instance whose
+/// the instance with the fewest calls in flight, so chunks spread over all of them. An instance whose
 /// last call failed as unreachable is passed over for a few seconds while others are available.
 /// </summary>
 /// <remarks>
@@ -19,7 +19,7 @@ public sealed class CertEngines
     /// <summary>How long an instance that was unreachable is passed over.</summary>
     public static readonly TimeSpan UnreachablePenalty = TimeSpan.FromSeconds(5);
 
-    private readonly Instance[] _instances;
+    private readonly Lazy<Instance[]> _all;
     private readonly TimeProvider _clock;
     private readonly Lock _lock = new();
     private int _next;
@@ -27,13 +27,15 @@ public sealed class CertEngines
     public CertEngines(GrpcClientFactory clients, IOptions<BulkCertsOptions> options, TimeProvider clock)
     {
         _clock = clock;
-        _instances = [.. options.Value.CertEngineNames.Select(name => new Instance(
+
+        // Created on first use, after the settings check at start has rejected invalid names.
+        _all = new(() => [.. options.Value.CertEngineNames.Select(name => new Instance(
             name,
             clients.CreateClient<CertificateEngine.CertificateEngineClient>(name),
-            clients.CreateClient<Health.HealthClient>(HealthClientName(name))))];
+            clients.CreateClient<Health.HealthClient>(HealthClientName(name))))]);
     }
 
-    public IReadOnlyList<Instance> All => _instances;
+    public IReadOnlyList<Instance> All => _all.Value;
 
     /// <summary>The name under which the health client of an instance is registered.</summary>
     public static string HealthClientName(string name) => $"{name}-health";
@@ -44,20 +46,21 @@ public sealed class CertEngines
     /// </summary>
     public Lease Acquire()
     {
+        var instances = _all.Value;
         lock (_lock)
         {
             var now = _clock.GetUtcNow();
             Instance? best = null;
-            for (var i = 0; i < _instances.Length; i++)
+            for (var i = 0; i < instances.Length; i++)
             {
-                var candidate = _instances[(_next + i) % _instances.Length];
+                var candidate = instances[(_next + i) % instances.Length];
                 if (best is null || Ranks(candidate, best, now))
                 {
                     best = candidate;
                 }
             }
 
-            _next = (_next + 1) % _instances.Length;
+            _next = (_next + 1) % instances.Length;
             best!.CallsInFlight++;
             return new Lease(this, best);
         }

@@ -20,6 +20,15 @@ public static class Driver
 
         // AppHost settings for every app the driver starts, to compare chunk sizes, for example.
         var settings = args.Where((_, i) => i > 0 && args[i - 1] == "--set").ToList();
+        var unknownOptions = args.Where(arg => arg.StartsWith("--", StringComparison.Ordinal)
+            && !valueOptions.Contains(arg)).ToList();
+        if (unknownOptions.Count > 0)
+        {
+            await Console.Error.WriteLineAsync(
+                $"Unknown option {string.Join(", ", unknownOptions)}; use --rounds N and --set Key=Value.");
+            return 2;
+        }
+
         var unknown = scenarios.Except(AllScenarios).ToList();
         if (unknown.Count > 0)
         {
