@@ -39,8 +39,7 @@ internal sealed class ZipStreamWriter(DrainingBuffer output)
     public void AddFile(string name, string content, UnixFileMode mode)
     {
         EnsureNoOpenEntry();
-        var length = Encoding.UTF8.GetByteCount(content);
-        var bytes = ArrayPool<byte>.Shared.Rent(length);
+        var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(content.Length));
         try
         {
             var data = bytes.AsSpan(0, Encoding.UTF8.GetBytes(content, bytes));
@@ -156,7 +155,6 @@ internal sealed class ZipStreamWriter(DrainingBuffer output)
 
     private void WriteLocalHeader(Entry entry)
     {
-        var name = Encoding.UTF8.GetBytes(entry.Name);
         Span<byte> header = stackalloc byte[30];
         BinaryPrimitives.WriteUInt32LittleEndian(header, 0x04034b50);
         BinaryPrimitives.WriteUInt16LittleEndian(header[4..], VersionNeeded);
@@ -169,10 +167,11 @@ internal sealed class ZipStreamWriter(DrainingBuffer output)
         BinaryPrimitives.WriteUInt32LittleEndian(header[14..], entry.DataDescriptor ? 0 : entry.Crc);
         BinaryPrimitives.WriteUInt32LittleEndian(header[18..], entry.DataDescriptor ? 0 : (uint)entry.CompressedSize);
         BinaryPrimitives.WriteUInt32LittleEndian(header[22..], entry.DataDescriptor ? 0 : (uint)entry.Size);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[26..], (ushort)name.Length);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[26..], (ushort)entry.EncodedName.Length);
         BinaryPrimitives.WriteUInt16LittleEndian(header[28..], 0);
         Write(header);
-        Write(name);
+        Write(entry.EncodedName);
+        entry.DataOffset = _offset;
     }
 
     private void WriteDataDescriptor(Entry entry)
@@ -193,7 +192,7 @@ internal sealed class ZipStreamWriter(DrainingBuffer output)
             throw new NotSupportedException($"Zip entry {entry.Name} is 4 GiB or larger.");
         }
 
-        var name = Encoding.UTF8.GetBytes(entry.Name);
+        var name = entry.EncodedName;
         var zip64Offset = entry.Offset >= uint.MaxValue;
         Span<byte> record = stackalloc byte[46 + 12];
         BinaryPrimitives.WriteUInt32LittleEndian(record, 0x02014b50);
@@ -242,6 +241,12 @@ internal sealed class ZipStreamWriter(DrainingBuffer output)
 
     private sealed record Entry(string Name, UnixFileMode Mode, ushort Method, bool DataDescriptor, long Offset)
     {
+        /// <summary>The name as UTF-8, encoded once for the local header and the central directory.</summary>
+        public byte[] EncodedName { get; } = Encoding.UTF8.GetBytes(Name);
+
+        /// <summary>Position of the entry's data in the archive, just after its local header.</summary>
+        public long DataOffset { get; set; }
+
         public uint Crc { get; set; }
 
         public long Size { get; set; }
@@ -299,7 +304,7 @@ internal sealed class ZipStreamWriter(DrainingBuffer output)
                 _disposed = true;
                 _deflate.Dispose();
                 _entry.Crc = _crc.GetCurrentHashAsUInt32();
-                _entry.CompressedSize = _writer._offset - _entry.Offset - 30 - Encoding.UTF8.GetByteCount(_entry.Name);
+                _entry.CompressedSize = _writer._offset - _entry.DataOffset;
                 _writer.WriteDataDescriptor(_entry);
                 _writer.AddCentralRecord(_entry);
                 _writer._entryOpen = false;
