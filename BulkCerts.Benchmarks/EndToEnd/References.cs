@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using BulkCerts.CertEngine;
+using BulkCerts.Benchmarks.Micro;
 using BulkCerts.CertEngine.Authorities;
 using BulkCerts.CertEngine.Issuance;
 using BulkCerts.CertEngine.V1;
@@ -38,21 +38,14 @@ internal static class References
         KeyAlgorithm keyAlgorithm,
         int count)
     {
+        // The engine's largest request by default.
         const int PerRequest = 1000;
-        var options = new CertEngineOptions();
         var requests = Enumerable.Range(0, (count + PerRequest - 1) / PerRequest)
-            .Select(i => IssuanceRequestValidator.Validate(
-                new IssueCertificatesRequest
-                {
-                    CertificateAuthority = authority.Alias,
-                    Count = Math.Min(PerRequest, count - (i * PerRequest)),
-                    FirstIndex = i * PerRequest,
-                    KeyAlgorithm = keyAlgorithm,
-                    Subject = new Subject { CommonName = new NameRule { Prefix = "ceiling-", IncrementStart = "000000" } },
-                },
+            .Select(i => MicroFixtures.CreateRequest(
                 authority,
-                options,
-                DateTimeOffset.UtcNow))
+                keyAlgorithm,
+                Math.Min(PerRequest, count - (i * PerRequest)),
+                firstIndex: i * PerRequest))
             .ToList();
 
         var stopwatch = Stopwatch.StartNew();

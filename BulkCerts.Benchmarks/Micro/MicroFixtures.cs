@@ -60,14 +60,20 @@ public static class MicroFixtures
 
     /// <summary>
     /// Creates a validated request for <paramref name="count"/> devices named device-0000,
-    /// device-0001 and so on, with the engine's default validity and private key format.
+    /// device-0001 and so on from <paramref name="firstIndex"/>, with the engine's default validity
+    /// and private key format.
     /// </summary>
-    public static IssuanceRequest CreateRequest(CertificateAuthority authority, KeyAlgorithm deviceKey, int count)
+    public static IssuanceRequest CreateRequest(
+        CertificateAuthority authority,
+        KeyAlgorithm deviceKey,
+        int count,
+        long firstIndex = 0)
     {
         var request = new IssueCertificatesRequest
         {
             CertificateAuthority = authority.Alias,
             Count = count,
+            FirstIndex = firstIndex,
             KeyAlgorithm = deviceKey,
             Subject = new Subject
             {
