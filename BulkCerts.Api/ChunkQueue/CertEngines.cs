@@ -37,7 +37,7 @@ public sealed class CertEngines
 
     public IReadOnlyList<Instance> All => _all.Value;
 
-    /// <summary>The name under which the health client of an instance is registered.</summary>
+    /// <summary>Returns the name under which the health client of an instance is registered.</summary>
     public static string HealthClientName(string name) => $"{name}-health";
 
     /// <summary>

@@ -8,7 +8,7 @@ namespace BulkCerts.Api.Downloads;
 
 /// <summary>
 /// Writes a zip archive front to back into a stream that cannot seek. Only the central directory
-/// stays in memory, as about 50 bytes plus the name for each entry, where <see cref="ZipArchive"/>
+/// stays in memory, as 46 bytes plus the name for each entry, where <see cref="ZipArchive"/>
 /// keeps an object graph of several hundred bytes per entry. Archives with more than 65,535 entries
 /// or past 4 GiB get the ZIP64 records that such archives need.
 /// </summary>
@@ -60,7 +60,7 @@ internal sealed class ZipStreamWriter(DrainingBuffer output)
     }
 
     /// <summary>
-    /// Opens a deflated entry whose size is not known in advance; its checksum and sizes follow the
+    /// Opens a deflated entry whose size is not known in advance. Its checksum and sizes follow the
     /// data in a data descriptor. Dispose the stream to end the entry.
     /// </summary>
     public Stream OpenDeflatedFile(string name, UnixFileMode mode)
@@ -188,7 +188,7 @@ internal sealed class ZipStreamWriter(DrainingBuffer output)
     {
         if (entry.Size >= uint.MaxValue || entry.CompressedSize >= uint.MaxValue)
         {
-            // Entries here are PEM files and a manifest; none comes near 4 GiB.
+            // Entries here are PEM files and a manifest, and none comes near 4 GiB.
             throw new NotSupportedException($"Zip entry {entry.Name} is 4 GiB or larger.");
         }
 
@@ -294,7 +294,7 @@ internal sealed class ZipStreamWriter(DrainingBuffer output)
 
         public override void Flush()
         {
-            // Compressed data leaves in blocks as the compressor fills them; flushing would cut them short.
+            // The compressor writes whole blocks as it fills them, and a flush here would cut them short.
         }
 
         protected override void Dispose(bool disposing)

@@ -268,8 +268,8 @@ public sealed class RequestValidationTests(BulkCertsAppFixture fixture)
     [Fact]
     public async Task ChunkedBodyOverLimitIsRejected()
     {
-        // Only 1 KiB over the limit: the Api answers once it has read past the limit and then closes the
-        // connection, so the client must have little left to send or it sees a broken pipe, not the answer.
+        // Only 1 KiB over the limit: the Api returns 413 once it has read past the limit and then closes
+        // the connection. A client with more left to send can get a broken pipe instead of the 413.
         using var request = new HttpRequestMessage(HttpMethod.Post, "/certificates")
         {
             Content = new ZeroContent((16 * 1024 * 1024) + 1024, declareLength: false),
