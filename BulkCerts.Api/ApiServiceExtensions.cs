@@ -40,6 +40,9 @@ public static class ApiServiceExtensions
         builder.Services.AddSingleton<CertificateAuthorityCatalog>();
         builder.Services.AddSingleton<ResultProtector>();
         builder.Services.AddSingleton<ZipDownload>();
+        builder.Services.AddSingleton<TaskProgressFeed>();
+        builder.Services.AddGrpc();
+        builder.Services.AddGrpcReflection();
         builder.Services.AddSingleton<ChunkQueueReader>();
         builder.Services.AddSingleton<ChunkIssuer>();
         builder.Services.AddHostedService<ChunkDispatcher>();
@@ -119,7 +122,7 @@ public static class ApiServiceExtensions
             StatusCodes.Status404NotFound =>
                 $"No endpoint matches {request}. The API serves POST /certificates, " +
                 "POST /supplier/{supplierId}/certificates, GET and DELETE /certificates/{taskId}, " +
-                "GET /certificates/{taskId}/task, " +
+                "GET /certificates/{taskId}/task, GET /certificates/{taskId}/events, " +
                 "GET /certificateauthorities and GET /certificateauthorities/{alias}.",
             StatusCodes.Status405MethodNotAllowed =>
                 $"{request} is not allowed; the Allow header lists the methods this path accepts.",

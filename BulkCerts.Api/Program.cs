@@ -4,6 +4,7 @@ using BulkCerts.Api.Certificates;
 using BulkCerts.Api.Http;
 using BulkCerts.Api.Security;
 using BulkCerts.Api.Storage;
+using BulkCerts.Api.Tasks;
 using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -21,6 +22,10 @@ app.UseApiSecurity();
 
 app.MapCertificateEndpoints();
 app.MapCertificateAuthorityEndpoints();
+
+// gRPC for internal tools, on the HTTP/2 endpoint "grpc", with reflection for tools such as grpcurl.
+app.MapGrpcService<TaskWatcherService>();
+app.MapGrpcReflectionService();
 app.MapDefaultEndpoints();
 
 try

@@ -35,6 +35,7 @@ public static class CertificateEndpoints
         routes.MapPost("/certificates", CreateTask).WithName("CreateTask");
         routes.MapPost("/supplier/{supplierId}/certificates", CreateSupplierTask).WithName("CreateSupplierTask");
         routes.MapGet("/certificates/{taskId}/task", GetTaskStatus).WithName("GetTaskStatus");
+        routes.MapGet("/certificates/{taskId}/events", WatchTask).WithName("WatchTask");
         routes.MapGet("/certificates/{taskId}", DownloadCertificates).WithName("DownloadCertificates");
         routes.MapDelete("/certificates/{taskId}", DeleteTask).WithName("DeleteTask");
         return routes;
@@ -120,14 +121,47 @@ public static class CertificateEndpoints
             return forbidden;
         }
 
-        var body = new TaskStatusResponse(
-            task.TaskId,
-            task.Status,
-            task.BatchDate,
-            task.ChunksPending,
-            task.ChunksTotal,
-            task.Status == TaskStates.Failed ? task.Message : null);
-        return TypedResults.Json(body, StoreJson.Options, responseType);
+        return TypedResults.Json(TaskStatusResponse.From(task), StoreJson.Options, responseType);
+    }
+
+    /// <summary>
+    /// Streams the task's progress as server-sent events named <c>progress</c>, each holding the
+    /// status body, until the task completes or fails; <c>deleted</c> ends the stream of a task that
+    /// was deleted meanwhile. A client that reconnects with Last-Event-ID continues after that event.
+    /// </summary>
+    public static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> WatchTask(
+        string taskId,
+        HttpContext context,
+        TaskStore tasks,
+        TaskProgressFeed feed)
+    {
+        var accept = context.Request.Headers.Accept;
+        if (!MediaTypes.AcceptsEventStream(accept))
+        {
+            return ApiResults.NotAcceptable(accept, MediaTypes.EventStream);
+        }
+
+        if (await FindTaskAsync(taskId, tasks) is not { } task)
+        {
+            return TaskNotFound(taskId);
+        }
+
+        if (CheckScope(context, task) is { } forbidden)
+        {
+            return forbidden;
+        }
+
+        var lastEventId = context.Request.Headers["Last-Event-ID"].ToString();
+        context.Response.Headers.CacheControl = "no-cache";
+
+        // Tells a buffering reverse proxy such as nginx to pass each event on at once.
+        context.Response.Headers["X-Accel-Buffering"] = "no";
+        return TypedResults.Stream(
+            stream => ProgressEvents.WriteAsync(
+                feed.WatchAsync(task, lastEventId.Length == 0 ? null : lastEventId, context.RequestAborted),
+                stream,
+                context.RequestAborted),
+            MediaTypes.EventStream);
     }
 
     public static async Task<Results<PushStreamHttpResult, SeeOtherHttpResult, ProblemHttpResult>> DownloadCertificates(

@@ -1,15 +1,34 @@
 using System.Text.Json.Serialization;
+using BulkCerts.Api.Tasks;
 
 namespace BulkCerts.Api.Certificates;
 
 /// <summary>Body of the 202 response to a create request.</summary>
 public sealed record TaskCreatedResponse(string TaskId, string Status);
 
-/// <summary>Body of <c>GET /certificates/{taskId}/task</c>.</summary>
+/// <summary>
+/// Body of <c>GET /certificates/{taskId}/task</c>, and of each progress event. The first five
+/// fields are those of the original service.
+/// </summary>
 public sealed record TaskStatusResponse(
     string TaskId,
     string Status,
     long BatchDate,
     int ChunksPending,
     int ChunksTotal,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message);
+    int Quantity,
+    long CertificatesIssued,
+    double PercentComplete,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message)
+{
+    public static TaskStatusResponse From(TaskRecord task) => new(
+        task.TaskId,
+        task.Status,
+        task.BatchDate,
+        task.ChunksPending,
+        task.ChunksTotal,
+        task.Request.Quantity,
+        task.CertificatesIssued,
+        task.PercentComplete,
+        task.Status == TaskStates.Failed ? task.Message : null);
+}

@@ -253,7 +253,8 @@ public sealed class ChunkDispatcher(
                     certificateCount = result.Certificates.Count;
                 }
 
-                var completion = await tasks.CompleteChunkAsync(message.TaskId, message.ChunkId, sealedResult);
+                var completion = await tasks.CompleteChunkAsync(
+                    message.TaskId, message.ChunkId, certificateCount, sealedResult);
                 run.AttemptInProgress = false;
                 logger.ChunkCompleted(message.TaskId, message.ChunkId, certificateCount, completion);
                 return;

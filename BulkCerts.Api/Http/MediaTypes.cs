@@ -11,6 +11,7 @@ public static class MediaTypes
     public const string CdfJson = "application/vnd.aws-cdf-v1.0+json";
     public const string Json = "application/json";
     public const string Zip = "application/zip";
+    public const string EventStream = "text/event-stream";
 
     private static readonly string[] JsonTypes = [CdfJson, Json];
 
@@ -26,6 +27,9 @@ public static class MediaTypes
     /// of the original service send their JSON vendor type on every call.
     /// </summary>
     public static bool AcceptsZip(string? accept) => Select(accept, [Zip, .. JsonTypes]) is not null;
+
+    /// <summary>Returns whether a request accepts server-sent events; a missing header accepts them.</summary>
+    public static bool AcceptsEventStream(string? accept) => Select(accept, [EventStream]) is not null;
 
     /// <summary>
     /// Returns whether a request body of this Content-Type can be read as JSON: a JSON media type

@@ -25,6 +25,11 @@ public static class TaskKeys
     /// </summary>
     public static RedisKey Attempts(string taskId) => $"bulkcerts:task:{{{taskId}}}:attempts";
 
+    /// <summary>
+    /// Stream of the task's progress events, one per change of status or completed chunk, for watchers.
+    /// </summary>
+    public static RedisKey Events(string taskId) => $"bulkcerts:task:{{{taskId}}}:events";
+
     public static RedisKey Chunk(string taskId, int chunkId) => $"{ChunkPrefix(taskId)}{chunkId}";
 
     public static string ChunkPrefix(string taskId) => $"bulkcerts:task:{{{taskId}}}:chunk:";

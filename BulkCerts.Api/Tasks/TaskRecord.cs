@@ -13,7 +13,16 @@ public sealed record TaskRecord(
     string CertificateAuthority,
     string? SupplierId,
     CertificateRequestSpec Request,
-    string? Message)
+    string? Message,
+    long CertificatesIssued)
 {
     public ChunkPlan Plan => new(Request.Quantity, ChunkSize);
+
+    /// <summary>True once the task is complete or failed; its status changes no more.</summary>
+    public bool HasEnded => Status is TaskStates.Complete or TaskStates.Failed;
+
+    /// <summary>Certificates issued so far as a percentage of the quantity, rounded down to one decimal.</summary>
+    public double PercentComplete => Status == TaskStates.Complete
+        ? 100
+        : Math.Floor(1000.0 * CertificatesIssued / Math.Max(1, Request.Quantity)) / 10;
 }

@@ -19,7 +19,8 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
     // Stores a chunk's result and counts it, once per chunk: SADD returns 0 for a chunk stored
     // before, so a chunk issued twice (a reclaimed chunk finished by both dispatchers) changes
     // nothing. Returns 1 when stored, 0 when already stored, -1 when the task is gone and -2 when
-    // it failed. The chunk keys that the completion step refreshes share the task's hash slot.
+    // it failed. Each stored chunk adds a progress event. The chunk keys that the completion step
+    // refreshes share the task's hash slot.
     private static readonly LuaScript CompleteChunkScript = LuaScript.Prepare("""
         if redis.call('EXISTS', @task) == 0 then return -1 end
         local status = redis.call('HGET', @task, 'status')
@@ -27,16 +28,19 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
         if redis.call('SADD', @done, @chunkId) == 0 then return 0 end
         redis.call('SET', @chunk, @result, 'EX', @retention)
         local pending = redis.call('HINCRBY', @task, 'chunksPending', -1)
+        local issued = redis.call('HINCRBY', @task, 'certificatesIssued', @count)
+        local next = 'in_progress'
+        if pending <= 0 then next = 'complete' end
+        if status ~= next then redis.call('HSET', @task, 'status', next) end
+        redis.call('XADD', @events, '*', 'status', next, 'chunksPending', pending, 'certificatesIssued', issued)
         if pending <= 0 then
-          redis.call('HSET', @task, 'status', 'complete')
           local total = tonumber(redis.call('HGET', @task, 'chunksTotal'))
           for i = 1, total do redis.call('EXPIRE', @chunkPrefix .. i, @retention) end
           redis.call('EXPIRE', @task, @retention)
           redis.call('EXPIRE', @done, @retention)
           redis.call('EXPIRE', @names, @retention)
           redis.call('EXPIRE', @attempts, @retention)
-        elseif status == 'pending' then
-          redis.call('HSET', @task, 'status', 'in_progress')
+          redis.call('EXPIRE', @events, @retention)
         end
         return 1
         """);
@@ -44,6 +48,9 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
     private static readonly LuaScript StartScript = LuaScript.Prepare("""
         if redis.call('HGET', @task, 'status') == 'pending' then
           redis.call('HSET', @task, 'status', 'in_progress')
+          local fields = redis.call('HMGET', @task, 'chunksPending', 'certificatesIssued')
+          redis.call('XADD', @events, '*', 'status', 'in_progress', 'chunksPending', fields[1],
+            'certificatesIssued', fields[2] or 0)
         end
         """);
 
@@ -53,6 +60,9 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
         local status = redis.call('HGET', @task, 'status')
         if status == false or status == 'complete' or status == 'failed' then return 0 end
         redis.call('HSET', @task, 'status', 'failed', 'message', @message)
+        local fields = redis.call('HMGET', @task, 'chunksPending', 'certificatesIssued')
+        redis.call('XADD', @events, '*', 'status', 'failed', 'chunksPending', fields[1],
+          'certificatesIssued', fields[2] or 0, 'message', @message)
         local total = tonumber(redis.call('HGET', @task, 'chunksTotal')) or 0
         for i = 1, total do redis.call('DEL', @chunkPrefix .. i) end
         redis.call('DEL', @names)
@@ -79,7 +89,7 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
           redis.call('ZREM', @credentialPrefix .. '{' .. credential .. '}:running', @taskId)
         end
         for i = 1, total do redis.call('DEL', @chunkPrefix .. i) end
-        redis.call('DEL', @task, @done, @names, @attempts)
+        redis.call('DEL', @task, @done, @names, @attempts, @events)
         return 1
         """);
 
@@ -110,7 +120,8 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
             certificateAuthority,
             supplierId,
             request,
-            Message: null);
+            Message: null,
+            CertificatesIssued: 0);
 
         var transaction = _database.CreateTransaction();
         var key = TaskKeys.Task(record.TaskId);
@@ -133,6 +144,10 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
             _ = transaction.KeyExpireAsync(namesKey, settings.Retention);
         }
 
+        var events = TaskKeys.Events(record.TaskId);
+        _ = transaction.StreamAddAsync(events, ToEventFields(record));
+        _ = transaction.KeyExpireAsync(events, settings.Retention);
+
         ChunkQueueStream.Enqueue(transaction, record.TaskId, plan.ChunksTotal, traceContext);
 
         if (!await transaction.ExecuteAsync())
@@ -150,7 +165,7 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
     }
 
     public Task MarkStartedAsync(string taskId) =>
-        _database.ScriptEvaluateAsync(StartScript, new { task = TaskKeys.Task(taskId) });
+        _database.ScriptEvaluateAsync(StartScript, new { task = TaskKeys.Task(taskId), events = TaskKeys.Events(taskId) });
 
     public async Task<bool> IsChunkCompleteAsync(string taskId, int chunkId) =>
         await _database.SetContainsAsync(TaskKeys.CompletedChunks(taskId), chunkId);
@@ -165,7 +180,7 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
     }
 
     /// <summary>Stores a chunk's encrypted result and counts the chunk as complete, at most once.</summary>
-    public async Task<ChunkCompletion> CompleteChunkAsync(string taskId, int chunkId, byte[] result)
+    public async Task<ChunkCompletion> CompleteChunkAsync(string taskId, int chunkId, int count, byte[] result)
     {
         var outcome = await _database.ScriptEvaluateAsync(CompleteChunkScript, new
         {
@@ -173,11 +188,13 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
             done = TaskKeys.CompletedChunks(taskId),
             chunk = TaskKeys.Chunk(taskId, chunkId),
             chunkId,
+            count,
             result,
             retention = (long)options.Value.Retention.TotalSeconds,
             chunkPrefix = TaskKeys.ChunkPrefix(taskId),
             names = TaskKeys.CommonNames(taskId),
             attempts = TaskKeys.Attempts(taskId),
+            events = TaskKeys.Events(taskId),
         });
 
         return (int)outcome switch
@@ -197,6 +214,7 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
             done = TaskKeys.CompletedChunks(taskId),
             names = TaskKeys.CommonNames(taskId),
             attempts = TaskKeys.Attempts(taskId),
+            events = TaskKeys.Events(taskId),
             chunkPrefix = TaskKeys.ChunkPrefix(taskId),
             credentialPrefix = TaskKeys.CredentialPrefix,
             taskId,
@@ -210,6 +228,7 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
         (int)await _database.ScriptEvaluateAsync(FailScript, new
         {
             task = TaskKeys.Task(taskId),
+            events = TaskKeys.Events(taskId),
             message,
             chunkPrefix = TaskKeys.ChunkPrefix(taskId),
             names = TaskKeys.CommonNames(taskId),
@@ -250,7 +269,6 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
             ? error.ToString()
             : null;
 
-    /// <summary>Returns whether every chunk result of a complete task is still stored.</summary>
     /// <summary>
     /// Returns the first <paramref name="length"/> bytes of each chunk result, in chunk order; an
     /// empty array stands for a result that is missing.
@@ -266,8 +284,33 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
         return [.. prefixes.Select(prefix => (byte[]?)prefix ?? [])];
     }
 
+    /// <summary>
+    /// Returns up to <paramref name="count"/> progress events of a task that follow the event
+    /// <paramref name="afterId"/>, oldest first; none when the task has no newer events or is gone.
+    /// </summary>
+    public async Task<IReadOnlyList<TaskEvent>> ReadEventsAsync(string taskId, RedisValue afterId, int count)
+    {
+        var entries = await _database.StreamReadAsync(TaskKeys.Events(taskId), afterId, count);
+        return [.. entries.Select(TaskEvent.Parse)];
+    }
+
+    /// <summary>Returns the id of the task's newest progress event, or null when it has none.</summary>
+    public async Task<string?> GetLastEventIdAsync(string taskId)
+    {
+        var newest = await _database.StreamRangeAsync(
+            TaskKeys.Events(taskId), count: 1, messageOrder: Order.Descending);
+        return newest.Length == 0 ? null : newest[0].Id.ToString();
+    }
+
     public async Task<byte[]?> GetChunkResultAsync(string taskId, int chunkId) =>
         (byte[]?)await _database.StringGetAsync(TaskKeys.Chunk(taskId, chunkId));
+
+    private static NameValueEntry[] ToEventFields(TaskRecord record) =>
+    [
+        new(TaskEvent.StatusField, record.Status),
+        new(TaskEvent.ChunksPendingField, record.ChunksPending),
+        new(TaskEvent.CertificatesIssuedField, record.CertificatesIssued),
+    ];
 
     private static HashEntry[] ToHashEntries(TaskRecord record) =>
     [
@@ -276,6 +319,7 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
         new("chunkSize", record.ChunkSize),
         new("chunksTotal", record.ChunksTotal),
         new("chunksPending", record.ChunksPending),
+        new("certificatesIssued", record.CertificatesIssued),
         new("certificateAuthority", record.CertificateAuthority),
         new("supplierId", record.SupplierId ?? string.Empty),
         new("request", JsonSerializer.Serialize(record.Request, StoreJson.Options)),
@@ -285,18 +329,28 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
     {
         var fields = entries.ToDictionary(entry => entry.Name.ToString(), entry => entry.Value);
         var supplierId = fields["supplierId"].ToString();
+        var chunkSize = (int)fields["chunkSize"];
+        var chunksTotal = (int)fields["chunksTotal"];
+        var chunksPending = (int)fields["chunksPending"];
+        var request = JsonSerializer.Deserialize<CertificateRequestSpec>(fields["request"].ToString(), StoreJson.Options)!;
+
+        // Tasks stored before the count existed: every chunk but the last is full.
+        var issued = fields.TryGetValue("certificatesIssued", out var counted)
+            ? (long)counted
+            : Math.Min(request.Quantity, (long)(chunksTotal - chunksPending) * chunkSize);
 
         return new TaskRecord(
             taskId,
             fields[StatusField].ToString(),
             (long)fields["batchDate"],
-            (int)fields["chunkSize"],
-            (int)fields["chunksTotal"],
-            (int)fields["chunksPending"],
+            chunkSize,
+            chunksTotal,
+            chunksPending,
             fields["certificateAuthority"].ToString(),
             supplierId.Length == 0 ? null : supplierId,
-            JsonSerializer.Deserialize<CertificateRequestSpec>(fields["request"].ToString(), StoreJson.Options)!,
-            fields.TryGetValue(MessageField, out var message) ? message.ToString() : null);
+            request,
+            fields.TryGetValue(MessageField, out var message) ? message.ToString() : null,
+            issued);
     }
 }
 

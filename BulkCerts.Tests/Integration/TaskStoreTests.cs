@@ -26,7 +26,7 @@ public sealed class TaskStoreTests(BulkCertsAppFixture fixture)
         var store = CreateStore(redis);
         var storedBefore = await store.GetChunkResultAsync(taskId, 1);
 
-        var completion = await store.CompleteChunkAsync(taskId, 1, [1, 2, 3]);
+        var completion = await store.CompleteChunkAsync(taskId, 1, 1, [1, 2, 3]);
 
         Assert.Equal(ChunkCompletion.AlreadyStored, completion);
         var task = await store.GetAsync(taskId);

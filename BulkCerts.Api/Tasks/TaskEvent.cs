@@ -1,0 +1,35 @@
+using StackExchange.Redis;
+
+namespace BulkCerts.Api.Tasks;
+
+/// <summary>
+/// One entry of a task's progress stream: the task's status and counts after a change. The task
+/// record holds the same values; the stream lets a watcher learn of each change in order.
+/// </summary>
+public sealed record TaskEvent(string Id, string Status, int ChunksPending, long CertificatesIssued, string? Message)
+{
+    public const string StatusField = "status";
+    public const string ChunksPendingField = "chunksPending";
+    public const string CertificatesIssuedField = "certificatesIssued";
+    public const string MessageField = "message";
+
+    public static TaskEvent Parse(StreamEntry entry)
+    {
+        var message = entry[MessageField];
+        return new TaskEvent(
+            entry.Id.ToString(),
+            entry[StatusField].ToString(),
+            (int)entry[ChunksPendingField],
+            (long)entry[CertificatesIssuedField],
+            message.IsNull ? null : message.ToString());
+    }
+
+    /// <summary>Returns the task as this event leaves it.</summary>
+    public TaskRecord ApplyTo(TaskRecord task) => task with
+    {
+        Status = Status,
+        ChunksPending = ChunksPending,
+        CertificatesIssued = CertificatesIssued,
+        Message = Message ?? task.Message,
+    };
+}
