@@ -49,7 +49,7 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
         if redis.call('HGET', @task, 'status') == 'pending' then
           redis.call('HSET', @task, 'status', 'in_progress')
           local fields = redis.call('HMGET', @task, 'chunksPending', 'certificatesIssued')
-          redis.call('XADD', @events, '*', 'status', 'in_progress', 'chunksPending', fields[1],
+          redis.call('XADD', @events, '*', 'status', 'in_progress', 'chunksPending', fields[1] or 0,
             'certificatesIssued', fields[2] or 0)
         end
         """);
@@ -61,7 +61,7 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
         if status == false or status == 'complete' or status == 'failed' then return 0 end
         redis.call('HSET', @task, 'status', 'failed', 'message', @message)
         local fields = redis.call('HMGET', @task, 'chunksPending', 'certificatesIssued')
-        redis.call('XADD', @events, '*', 'status', 'failed', 'chunksPending', fields[1],
+        redis.call('XADD', @events, '*', 'status', 'failed', 'chunksPending', fields[1] or 0,
           'certificatesIssued', fields[2] or 0, 'message', @message)
         local total = tonumber(redis.call('HGET', @task, 'chunksTotal')) or 0
         for i = 1, total do redis.call('DEL', @chunkPrefix .. i) end
