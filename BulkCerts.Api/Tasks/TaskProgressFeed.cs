@@ -7,7 +7,7 @@ namespace BulkCerts.Api.Tasks;
 /// Follows a task's progress stream in Redis for the server-sent events endpoint and the gRPC
 /// watch call: the task as it is now, then the task after each change, until it ends.
 /// </summary>
-public sealed class TaskProgressFeed(TaskStore tasks, TimeProvider clock)
+public sealed class TaskProgressFeed(TaskStore tasks, TimeProvider clock, IHostApplicationLifetime lifetime)
 {
     /// <summary>How long to wait before reading the stream again when it had nothing new.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
@@ -22,7 +22,8 @@ public sealed class TaskProgressFeed(TaskStore tasks, TimeProvider clock)
     /// Yields the task as it is now, unless <paramref name="lastEventId"/> names the last update a
     /// reconnecting watcher saw of a task still running, then one update per event until the task
     /// completes, fails or is deleted. Progress only grows, so an update that repeats what the first
-    /// one showed is harmless.
+    /// one showed is harmless. When the Api stops, the updates end early, so that the watcher
+    /// reconnects, to another replica, rather than holding up the shutdown.
     /// </summary>
     public async IAsyncEnumerable<TaskUpdate> WatchAsync(
         TaskRecord task,
@@ -80,7 +81,25 @@ public sealed class TaskProgressFeed(TaskStore tasks, TimeProvider clock)
                 quietSince = clock.GetTimestamp();
             }
 
-            await Task.Delay(PollInterval, clock, cancellationToken);
+            if (!await WaitAsync(cancellationToken))
+            {
+                yield break;
+            }
+        }
+    }
+
+    /// <summary>Waits one poll interval; false when the Api is stopping.</summary>
+    private async Task<bool> WaitAsync(CancellationToken cancellationToken)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
+        try
+        {
+            await Task.Delay(PollInterval, clock, wait.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
         }
     }
 
