@@ -1,0 +1,3 @@
+using BulkCerts.Cli;
+
+return await BulkCertsCli.InvokeAsync(args, CliEnvironment.ForProcess());
