@@ -37,8 +37,8 @@ public sealed class CliEnvironment
             Out = new AnsiConsoleOutput(System.Console.Error),
         });
 
-        // Redirected output goes to a file or a CI log, where wrapping at the default 80 columns
-        // would only split messages.
+        // Redirected output goes to a file or a CI log, where wrapping at the default 80 columns would
+        // split messages and make them hard to search.
         if (System.Console.IsOutputRedirected)
         {
             console.Profile.Width = RedirectedWidth;
@@ -78,7 +78,8 @@ public sealed class CliEnvironment
         PollInterval = pollInterval ?? TimeSpan.FromSeconds(1),
     };
 
-    private const int RedirectedWidth = 250;
+    // Wide enough that no message or table row of a log is wrapped; Spectre.Console pads nothing to it.
+    private const int RedirectedWidth = 4096;
 
     private static IAnsiConsole CreatePlainConsole(TextWriter writer)
     {

@@ -143,7 +143,7 @@ public sealed class BulkCertsClient : IDisposable
         catch (TaskCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {
             throw new CliException(
-                $"The BulkCerts API at {DisplayUrl} did not answer {request.Method} /{request.RequestUri} within " +
+                $"The BulkCerts API at {DisplayUrl} did not answer {Describe(request)} within " +
                 $"{_http.Timeout.TotalSeconds:0} seconds; check that it is running and not overloaded.",
                 ExitCodes.Unreachable,
                 exception);
@@ -166,7 +166,7 @@ public sealed class BulkCertsClient : IDisposable
         var status = $"{(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd();
         var message = ProblemMessage.Read(body)
             ?? $"the response had no error message{(body.Length == 0 ? string.Empty : $": {Shorten(body)}")}";
-        var text = $"{request.Method} /{request.RequestUri} failed with {status}: {message}";
+        var text = $"{Describe(request)} failed with {status}: {message}";
         if (response.StatusCode == HttpStatusCode.Unauthorized)
         {
             text += $" {GlobalOptions.ApiKeyAdvice}";
@@ -201,12 +201,17 @@ public sealed class BulkCertsClient : IDisposable
         catch (JsonException exception)
         {
             throw new CliException(
-                $"The response to {request.Method} /{request.RequestUri} is not the JSON the BulkCerts API sends " +
+                $"The response to {Describe(request)} is not the JSON the BulkCerts API sends " +
                 $"({exception.Message}); check that --url points at a BulkCerts API.",
                 ExitCodes.ServerError,
                 exception);
         }
     }
+
+    /// <summary>Returns the method and path, such as "GET /certificates/{id}/task", without the base URL.</summary>
+    private static string Describe(HttpRequestMessage request) => request.RequestUri is { IsAbsoluteUri: true } uri
+        ? $"{request.Method} {uri.PathAndQuery}"
+        : $"{request.Method} /{request.RequestUri}";
 
     private static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "...";
 }
