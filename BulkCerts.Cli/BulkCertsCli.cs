@@ -16,7 +16,7 @@ public static class BulkCertsCli
             "Create, download and verify device certificates with the BulkCerts REST API. " +
             "Exit codes: 0 success, 1 verification failed, 2 invalid command line, 3 API unreachable, " +
             "4 missing or rejected API key, 5 not found, 6 task failed, 7 request rejected, 8 server error, " +
-            "9 task still running, 10 file error, 130 interrupted.")
+            "9 task still running, 10 file error, 70 internal error, 130 interrupted.")
         {
             HelpName = Name,
         };

@@ -26,7 +26,9 @@ public sealed class CliEnvironment
     /// <summary>Time between two reads of a running task's status.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Whether Ctrl+C and SIGTERM cancel the command; false in-process, where the host owns the signals.</summary>
+    /// <summary>
+    /// Whether Ctrl+C and SIGTERM cancel the command; false in-process, where the host owns the signals.
+    /// </summary>
     public bool HandlesTerminationSignals { get; init; }
 
     public static CliEnvironment ForProcess()

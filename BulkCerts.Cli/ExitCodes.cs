@@ -11,7 +11,7 @@ public static class ExitCodes
     /// <summary>The command line is invalid: an unknown option, a missing argument, a malformed URL.</summary>
     public const int Usage = 2;
 
-    /// <summary>The API could not be reached: connection refused, unknown host, or no answer in time.</summary>
+    /// <summary>The API could not be reached: connection refused, unknown host, or no response in time.</summary>
     public const int Unreachable = 3;
 
     /// <summary>No API key was given, or the API rejected it (401) or its scope (403).</summary>
@@ -26,10 +26,10 @@ public static class ExitCodes
     /// <summary>The API rejected the request for another reason (400, 413, 422, 429 and other 4xx).</summary>
     public const int Rejected = 7;
 
-    /// <summary>The API failed (5xx) or sent a response that is not what its contract says.</summary>
+    /// <summary>The API failed (5xx) or sent a response that does not match its contract.</summary>
     public const int ServerError = 8;
 
-    /// <summary>The task is still running and the command was told not to wait.</summary>
+    /// <summary>The task is still running and <c>--no-wait</c> was given.</summary>
     public const int StillRunning = 9;
 
     /// <summary>A local file could not be written.</summary>

@@ -65,7 +65,7 @@ public sealed class BulkCertsClient : IDisposable
 
     /// <summary>
     /// Downloads a complete task's zip to <paramref name="path"/>, which is created readable by its
-    /// owner only, since the zip holds private keys. Returns the number of bytes written.
+    /// owner only, since the zip contains private keys. Returns the number of bytes written.
     /// </summary>
     public async Task<long> DownloadZipAsync(string taskId, string path, CancellationToken cancellationToken)
     {
@@ -89,7 +89,8 @@ public sealed class BulkCertsClient : IDisposable
         catch (HttpIOException exception)
         {
             throw new CliException(
-                $"The download of task {taskId} from {DisplayUrl} broke off: {exception.Message} Run the command again.",
+                $"The download of task {taskId} from {DisplayUrl} broke off: {exception.Message} " +
+                "Run the command again.",
                 ExitCodes.Unreachable,
                 exception);
         }
@@ -143,7 +144,7 @@ public sealed class BulkCertsClient : IDisposable
         catch (TaskCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {
             throw new CliException(
-                $"The BulkCerts API at {DisplayUrl} did not answer {Describe(request)} within " +
+                $"The BulkCerts API at {DisplayUrl} did not respond to {Describe(request)} within " +
                 $"{_http.Timeout.TotalSeconds:0} seconds; check that it is running and not overloaded.",
                 ExitCodes.Unreachable,
                 exception);

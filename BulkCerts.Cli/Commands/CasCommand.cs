@@ -19,7 +19,8 @@ internal static class CasCommand
         };
         var pemOnly = new Option<bool>("--pem")
         {
-            Description = "With ALIAS, print only the PEM chain, for a trust store: bulkcerts cas default --pem > ca.pem",
+            Description = "With ALIAS, print only the PEM chain, for a trust store: " +
+                "bulkcerts cas default --pem > ca.pem",
         };
         var command = new Command("cas", "List the certificate authorities and the suppliers each signs for, or " +
             "print one CA's details and certificate chain")
@@ -43,7 +44,10 @@ internal static class CasCommand
                 var authorities = await client.ListAuthoritiesAsync(cancellationToken);
                 var summary = authorities.FirstOrDefault(authority =>
                     authority.Alias.Equals(selected, StringComparison.OrdinalIgnoreCase));
-                environment.Console.Write(Details(summary, pem));
+                foreach (var line in Details(summary, pem))
+                {
+                    environment.Console.WriteLine(line);
+                }
             }
 
             environment.Output.Write(pem.EndsWith('\n') ? pem : pem + "\n");
@@ -71,14 +75,14 @@ internal static class CasCommand
     }
 
     /// <summary>Describes the CA and each certificate of its chain, with its SHA-256 fingerprint.</summary>
-    private static Grid Details(CertificateAuthoritySummary? summary, string pem)
+    private static List<string> Details(CertificateAuthoritySummary? summary, string pem)
     {
-        var grid = new Grid().AddColumn().AddColumn();
+        var lines = new List<string>();
         if (summary is not null)
         {
-            AddRow(grid, "Alias", summary.Alias);
-            AddRow(grid, "Key algorithm", summary.KeyAlgorithm);
-            AddRow(grid, "Suppliers", summary.Suppliers.Count > 0 ? string.Join(", ", summary.Suppliers) : "none");
+            AddRow(lines, "Alias", summary.Alias);
+            AddRow(lines, "Key algorithm", summary.KeyAlgorithm);
+            AddRow(lines, "Suppliers", summary.Suppliers.Count > 0 ? string.Join(", ", summary.Suppliers) : "none");
         }
 
         var chain = new X509Certificate2Collection();
@@ -87,13 +91,13 @@ internal static class CasCommand
         {
             using var certificate = chain[index];
             var prefix = index == 0 ? "Certificate" : $"Issuer {index}";
-            AddRow(grid, prefix, certificate.Subject);
-            AddRow(grid, "  issued by", certificate.Issuer);
-            AddRow(grid, "  valid", $"{Date(certificate.NotBefore)} to {Date(certificate.NotAfter)}");
-            AddRow(grid, "  SHA-256", Convert.ToHexString(SHA256.HashData(certificate.RawData)));
+            AddRow(lines, prefix, certificate.Subject);
+            AddRow(lines, "  issued by", certificate.Issuer);
+            AddRow(lines, "  valid", $"{Date(certificate.NotBefore)} to {Date(certificate.NotAfter)}");
+            AddRow(lines, "  SHA-256", Convert.ToHexString(SHA256.HashData(certificate.RawData)));
         }
 
-        return grid;
+        return lines;
     }
 
     private static string Date(DateTimeOffset time) =>
@@ -101,6 +105,5 @@ internal static class CasCommand
 
     private static string Date(DateTime time) => Date(new DateTimeOffset(time));
 
-    private static void AddRow(Grid grid, string name, string value) =>
-        grid.AddRow(new Text(name), new Text(value));
+    private static void AddRow(List<string> lines, string name, string value) => lines.Add($"{name,-13} {value}");
 }

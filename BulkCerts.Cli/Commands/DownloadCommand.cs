@@ -5,7 +5,7 @@ using BulkCerts.Cli.Progress;
 namespace BulkCerts.Cli.Commands;
 
 /// <summary>
-/// <c>bulkcerts download</c>: waits for a task unless told not to, downloads its zip and verifies it.
+/// <c>bulkcerts download</c>: waits for a task unless <c>--no-wait</c> is given, downloads its zip and verifies it.
 /// This is also how an interrupted <c>create</c> resumes.
 /// </summary>
 internal static class DownloadCommand

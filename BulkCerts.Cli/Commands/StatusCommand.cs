@@ -33,37 +33,40 @@ internal static class StatusCommand
                 return ExitCodes.Success;
             }
 
-            environment.Console.Write(Describe(status));
+            foreach (var line in Describe(status))
+            {
+                environment.Console.WriteLine(line);
+            }
+
             return ExitCodes.Success;
         });
         return command;
     }
 
-    private static Grid Describe(TaskStatusBody status)
+    private static List<string> Describe(TaskStatusBody status)
     {
-        var grid = new Grid().AddColumn().AddColumn();
-        AddRow(grid, "Task", status.TaskId);
-        AddRow(grid, "Status", status.Status);
+        var lines = new List<string>();
+        AddRow(lines, "Task", status.TaskId);
+        AddRow(lines, "Status", status.Status);
         var created = DateTimeOffset.FromUnixTimeMilliseconds(status.BatchDate);
-        AddRow(grid, "Created", created.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture));
-        AddRow(grid, "Chunks", $"{status.ChunksTotal - status.ChunksPending} of {status.ChunksTotal} complete");
+        AddRow(lines, "Created", created.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture));
+        AddRow(lines, "Chunks", $"{status.ChunksTotal - status.ChunksPending} of {status.ChunksTotal} complete");
 
         var progress = TaskProgress.From(status, null);
         if (progress.Issued is { } issued)
         {
             var percent = (progress.Fraction * 100).ToString("0.#", CultureInfo.InvariantCulture);
             var total = progress.Total is { } quantity ? $" of {ProgressText.Number(quantity)}" : string.Empty;
-            AddRow(grid, "Certificates", $"{ProgressText.Number(issued)}{total} issued ({percent} %)");
+            AddRow(lines, "Certificates", $"{ProgressText.Number(issued)}{total} issued ({percent} %)");
         }
 
         if (status.Message is { } message)
         {
-            AddRow(grid, "Message", message);
+            AddRow(lines, "Message", message);
         }
 
-        return grid;
+        return lines;
     }
 
-    private static void AddRow(Grid grid, string name, string value) =>
-        grid.AddRow(new Text(name), new Text(value));
+    private static void AddRow(List<string> lines, string name, string value) => lines.Add($"{name,-13} {value}");
 }

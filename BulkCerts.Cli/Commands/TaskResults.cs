@@ -67,7 +67,8 @@ internal static class TaskResults
 
         if (report.Failures.Count > MaxFailuresListed)
         {
-            console.WriteLine($"... and {ProgressText.Number(report.Failures.Count - MaxFailuresListed)} more failures");
+            var more = report.Failures.Count - MaxFailuresListed;
+            console.WriteLine($"... and {ProgressText.Number(more)} more failures");
         }
 
         var failed = report.Failures.Count;
@@ -79,7 +80,7 @@ internal static class TaskResults
         if (expectedCount is { } expected && total != expected)
         {
             CommandActions.WriteError(environment,
-                $"The zip holds {ProgressText.Number(total)} certificates, but the task has " +
+                $"The zip contains {ProgressText.Number(total)} certificates, but the task has " +
                 $"{ProgressText.Number(expected)}.");
             return ExitCodes.VerificationFailed;
         }

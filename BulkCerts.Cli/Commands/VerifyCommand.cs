@@ -2,7 +2,9 @@ using System.CommandLine;
 
 namespace BulkCerts.Cli.Commands;
 
-/// <summary><c>bulkcerts verify</c>: checks a zip that is already on disk, such as one downloaded with --no-verify.</summary>
+/// <summary>
+/// <c>bulkcerts verify</c>: checks a zip that is already on disk, such as one downloaded with --no-verify.
+/// </summary>
 internal static class VerifyCommand
 {
     public static Command Build(GlobalOptions global, CliEnvironment environment)
@@ -21,7 +23,8 @@ internal static class VerifyCommand
             var path = Path.GetFullPath(parseResult.GetRequiredValue(file));
             if (!File.Exists(path))
             {
-                throw new CliException($"'{path}' does not exist; give the path of a downloaded zip.", ExitCodes.FileError);
+                throw new CliException(
+                    $"'{path}' does not exist; give the path of a downloaded zip.", ExitCodes.FileError);
             }
 
             using var client = global.CreateClient(parseResult, environment);

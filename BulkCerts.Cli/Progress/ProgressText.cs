@@ -5,7 +5,10 @@ namespace BulkCerts.Cli.Progress;
 /// <summary>Formats progress figures the same way for the live display and for plain log lines.</summary>
 public static class ProgressText
 {
-    /// <summary>Returns, for example, "300 of 1,000 certificates, 98 certs/s, about 7 s left".</summary>
+    /// <summary>
+    /// Returns, for example, "300 of 1,000 certificates, 98 certs/s, about 7 s left"; each figure
+    /// that is unknown is left out once the task is complete.
+    /// </summary>
     public static string Describe(TaskProgress progress, ProgressEstimator estimator)
     {
         var parts = new List<string>();
@@ -16,9 +19,15 @@ public static class ProgressText
                 : $"{Number(issued)} certificates");
         }
 
-        parts.Add(estimator.CertificatesPerSecond is { } rate
-            ? $"{Number((long)Math.Round(rate, MidpointRounding.AwayFromZero))} certs/s"
-            : "- certs/s");
+        if (estimator.CertificatesPerSecond is { } rate)
+        {
+            parts.Add($"{Number((long)Math.Round(rate, MidpointRounding.AwayFromZero))} certs/s");
+        }
+        else if (progress.Fraction < 1)
+        {
+            parts.Add("- certs/s");
+        }
+
         if (progress.Fraction < 1)
         {
             parts.Add(estimator.Remaining is { } remaining ? $"about {Duration(remaining)} left" : "time left unknown");

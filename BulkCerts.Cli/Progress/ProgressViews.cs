@@ -76,7 +76,8 @@ internal sealed class LogProgressView(IAnsiConsole console, string title) : IPro
             }
 
             var percent = (update.Progress.Fraction * 100).ToString("0", CultureInfo.InvariantCulture);
-            console.WriteLine($"{title}: {update.Progress.Status}, {percent} %, {update.Text}");
+            var details = update.Text.Length > 0 ? $", {update.Text}" : string.Empty;
+            console.WriteLine($"{title}: {update.Progress.Status}, {percent} %{details}");
             (lastStatus, lastStep, lastLineAt) = (update.Progress.Status, step, update.Elapsed);
         });
     }

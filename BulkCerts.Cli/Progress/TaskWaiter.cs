@@ -7,8 +7,9 @@ namespace BulkCerts.Cli.Progress;
 public static class TaskWaiter
 {
     /// <summary>
-    /// Returns the final status of the task. When the wait is interrupted (Ctrl+C) or a poll fails,
-    /// the error names <paramref name="resumeCommand"/>, since the task goes on in the service.
+    /// Returns the final status of the task. When the wait is interrupted (Ctrl+C) or a poll fails for
+    /// a reason that may pass, the error names <paramref name="resumeCommand"/>, since the task goes
+    /// on in the service.
     /// </summary>
     public static async Task<TaskStatusBody> WaitAsync(
         BulkCertsClient client,
@@ -29,8 +30,10 @@ public static class TaskWaiter
         {
             throw new CliException($"Stopped waiting. {resume}", ExitCodes.Interrupted);
         }
-        catch (CliException exception)
+        catch (CliException exception) when (exception.ExitCode
+            is ExitCodes.Unreachable or ExitCodes.ServerError or ExitCodes.Rejected)
         {
+            // Only these failures leave the task as it was; after a 401 or 404 resuming would fail too.
             throw new CliException($"{exception.Message} {resume}", exception.ExitCode, exception);
         }
     }

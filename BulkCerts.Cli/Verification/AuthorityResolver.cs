@@ -6,7 +6,9 @@ namespace BulkCerts.Cli.Verification;
 /// <summary>Finds the CA that must have signed a task's certificates, and fetches its chain.</summary>
 public static class AuthorityResolver
 {
-    /// <summary>The API's default for BulkCerts:DefaultCertificateAuthority, which signs tasks without a supplier.</summary>
+    /// <summary>
+    /// The API's default for BulkCerts:DefaultCertificateAuthority, the CA of tasks without a supplier.
+    /// </summary>
     public const string DefaultAlias = "default";
 
     /// <summary>

@@ -12,7 +12,7 @@ internal static class CliRunner
 
     /// <summary>
     /// Runs bulkcerts with <paramref name="args"/>. It reads only <paramref name="variables"/>, and
-    /// <paramref name="onOutput"/> sees the standard output written so far after each write.
+    /// <paramref name="onOutput"/> receives the standard output written so far after each write.
     /// </summary>
     public static async Task<CliRun> RunAsync(
         IReadOnlyDictionary<string, string>? variables,

@@ -20,7 +20,9 @@ internal sealed record DeviceFiles(string CommonName, string CertId, string Cert
 /// </summary>
 internal static class TestCertificates
 {
-    /// <summary>Creates an EC P-256 CA, self-signed or signed by <paramref name="issuer"/>, with its private key.</summary>
+    /// <summary>
+    /// Creates an EC P-256 CA, self-signed or signed by <paramref name="issuer"/>, with its private key.
+    /// </summary>
     public static X509Certificate2 CreateAuthority(string subject, X509Certificate2? issuer = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -125,7 +127,8 @@ internal static class TestCertificates
 
     private static (byte[] PublicKeyInfo, string KeyPem) Encode(AsymmetricCipherKeyPair keyPair) => (
         SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(keyPair.Public).GetDerEncoded(),
-        PemEncoding.WriteString("PRIVATE KEY", PrivateKeyInfoFactory.CreatePrivateKeyInfo(keyPair.Private).GetDerEncoded()));
+        PemEncoding.WriteString(
+            "PRIVATE KEY", PrivateKeyInfoFactory.CreatePrivateKeyInfo(keyPair.Private).GetDerEncoded()));
 
     /// <summary>Returns a positive 128-bit serial number.</summary>
     private static byte[] RandomSerial()

@@ -18,7 +18,9 @@ public sealed class CertificateVerifierTests : IDisposable
     public void EveryKeyAlgorithmVerifies()
     {
         string[] keyTypes = ["RSA-PKCS1", "RSA-PKCS8", "EC", "Ed25519", "ML-DSA-44"];
-        var devices = keyTypes.Select(type => TestCertificates.IssueDevice(_authority, $"device-{type}", type)).ToList();
+        var devices = keyTypes
+            .Select(type => TestCertificates.IssueDevice(_authority, $"device-{type}", type))
+            .ToList();
 
         var report = VerifyZip(devices, Chain(_authority));
 
@@ -79,8 +81,8 @@ public sealed class CertificateVerifierTests : IDisposable
     {
         var device = TestCertificates.IssueDevice(_authority, "device");
 
-        var report = VerifyZip([device with { KeyPem = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n" }],
-            Chain(_authority));
+        const string Truncated = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
+        var report = VerifyZip([device with { KeyPem = Truncated }], Chain(_authority));
 
         var problem = Assert.Single(Assert.Single(report.Failures).Problems);
         Assert.StartsWith("its private key cannot be read", problem);

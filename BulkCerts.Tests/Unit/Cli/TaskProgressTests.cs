@@ -25,7 +25,9 @@ public sealed class TaskProgressTests
     [Fact]
     public void ChunksEstimateProgressWithoutNewFields()
     {
-        var progress = TaskProgress.From(Status("in_progress", chunksPending: 3, chunksTotal: 4), requestedQuantity: 350);
+        var status = Status("in_progress", chunksPending: 3, chunksTotal: 4);
+
+        var progress = TaskProgress.From(status, requestedQuantity: 350);
 
         Assert.Equal(0.25, progress.Fraction, precision: 6);
         Assert.Equal(88, progress.Issued);
@@ -50,6 +52,16 @@ public sealed class TaskProgressTests
 
         Assert.Equal(1, progress.Fraction);
         Assert.Equal(200, progress.Issued);
+    }
+
+    [Fact]
+    public void CompleteTaskOmitsUnknownFigures()
+    {
+        var estimator = new ProgressEstimator();
+        var progress = TaskProgress.From(Status("complete", chunksPending: 0, chunksTotal: 2), requestedQuantity: null);
+        estimator.Add(TimeSpan.Zero, progress);
+
+        Assert.Equal(string.Empty, ProgressText.Describe(progress, estimator));
     }
 
     [Fact]
