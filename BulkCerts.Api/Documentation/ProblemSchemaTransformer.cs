@@ -5,8 +5,9 @@ using Microsoft.OpenApi;
 namespace BulkCerts.Api.Documentation;
 
 /// <summary>
-/// Adds <c>message</c> to the problem document's schema, because every error the Api writes carries
-/// it: the field that clients of the original service read.
+/// Adds the fields the Api writes besides the standard ones to the problem document's schema:
+/// <c>message</c>, which every error carries as the field clients of the original service read, and
+/// <c>traceId</c>.
 /// </summary>
 internal sealed class ProblemSchemaTransformer : IOpenApiSchemaTransformer
 {
@@ -28,6 +29,12 @@ internal sealed class ProblemSchemaTransformer : IOpenApiSchemaTransformer
         {
             Type = JsonSchemaType.String,
             Description = "What was wrong, with the value, and what to do about it.",
+        };
+        schema.Properties["traceId"] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.String,
+            Description = "The request's activity id in the Api's traces, written by ASP.NET Core; absent when " +
+                "the Accept header excludes JSON.",
         };
         schema.Required ??= new HashSet<string>();
         schema.Required.Add(MessageProperty);
