@@ -80,7 +80,7 @@ public static class CertificateEndpoints
             .ProducesTaskErrors("Redis is unreachable (see Retry-After), or the certificates were encrypted under a " +
                 "key the Api no longer has.")
             .ProducesError(StatusCodes.Status406NotAcceptable, "The Accept header excludes application/zip and JSON.")
-            .ProducesError(StatusCodes.Status409Conflict, "The task failed; the message says why.")
+            .ProducesError(StatusCodes.Status409Conflict, "The task failed, for the reason in the message.")
             .ProducesError(StatusCodes.Status410Gone, "The task's certificates have expired or were deleted.");
 
         certificates.MapDelete("/certificates/{taskId}", DeleteTask)

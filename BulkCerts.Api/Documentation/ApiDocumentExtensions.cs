@@ -12,7 +12,7 @@ public static class ApiDocumentExtensions
 {
     public const string DocumentName = "v1";
 
-    /// <summary>Route of the document; <c>{documentName}</c> is <see cref="DocumentName"/>.</summary>
+    /// <summary>Route of the document, in which <c>{documentName}</c> is <see cref="DocumentName"/>.</summary>
     public const string DocumentPattern = "/openapi/{documentName}.json";
 
     public const string ReferencePath = "/scalar";
@@ -46,10 +46,17 @@ public static class ApiDocumentExtensions
         app.MapOpenApi(DocumentPattern).AllowAnonymous();
         if (app.Environment.IsDevelopment())
         {
+            // The page loads its scripts from the Api. Scalar 3.0 would also load fonts from its own
+            // servers and report telemetry there, and its AI chat and MCP options are its services too.
+            // They are off, so the reference works offline and sends nothing about the API elsewhere.
             app.MapScalarApiReference(ReferencePath, options => options
                 .WithTitle("BulkCerts API")
                 .WithOpenApiRoutePattern(DocumentPattern)
-                .AddPreferredSecuritySchemes([SecuritySchemes.ApiKey]))
+                .AddPreferredSecuritySchemes([SecuritySchemes.ApiKey])
+                .DisableDefaultFonts()
+                .DisableTelemetry()
+                .DisableAgent()
+                .DisableMcp())
                 .AllowAnonymous();
         }
 

@@ -14,7 +14,7 @@ internal sealed class DocumentInfoTransformer(IOptions<AuthOptions> auth) : IOpe
     private const string Description =
         "Issues X.509 device certificates in bulk: create a task, poll its status, download a zip of " +
         "certificates and private keys. Compatible with the bulk certificates module of the AWS Connected " +
-        "Device Framework. Every error is a problem document whose `message` says what was wrong and how " +
+        "Device Framework. Every error is a problem document whose `message` states what was wrong and how " +
         "to fix it. Any request may also get 431 when its headers exceed 16 KiB or 64 lines.";
 
     public Task TransformAsync(

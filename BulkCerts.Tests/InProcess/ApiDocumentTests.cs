@@ -9,14 +9,15 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.OpenApi;
 using Microsoft.OpenApi.Reader;
 
 namespace BulkCerts.Tests.InProcess;
 
 /// <summary>
-/// Compares the OpenAPI document with the endpoints the Api's Program maps, so an endpoint added
-/// without its documentation fails here, whoever adds it.
+/// Compares the OpenAPI document with the endpoints the Api's Program maps, so that any endpoint
+/// added without its documentation fails here.
 /// </summary>
 public sealed partial class ApiDocumentTests(InProcessApi api) : IClassFixture<InProcessApi>
 {
@@ -145,6 +146,22 @@ public sealed partial class ApiDocumentTests(InProcessApi api) : IClassFixture<I
             using var asset = await client.GetAsync("/scalar/" + script.Groups[1].Value);
             Assert.True(asset.StatusCode == HttpStatusCode.OK, $"{script.Groups[1].Value}: {(int)asset.StatusCode}");
         }
+    }
+
+    [Fact]
+    public async Task ProductionServesDocumentWithoutScalar()
+    {
+        await using var production = new InProcessApi { EnvironmentName = Environments.Production };
+        using var client = production.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        // With the key an unmapped path gets 404. Without it the fallback policy returns 401 first.
+        client.DefaultRequestHeaders.Add("x-api-key", InProcessApi.ApiKey);
+
+        using var document = await client.GetAsync("/openapi/v1.json");
+        using var page = await client.GetAsync("/scalar/");
+
+        Assert.Equal(HttpStatusCode.OK, document.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
     }
 
     private static IEnumerable<string> CheckDescriptions(DocumentedOperation operation)

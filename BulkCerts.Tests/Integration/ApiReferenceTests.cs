@@ -46,13 +46,13 @@ public sealed class ApiReferenceTests(BulkCertsAppFixture fixture)
     }
 
     [Fact]
-    public async Task EveryOperationAnswersAsDocumented()
+    public async Task EveryOperationRespondsAsDocumented()
     {
         var (document, operations) = await ReadDocumentAsync();
         using var anonymous = fixture.CreateClient(apiKey: null);
         var failures = new List<string>();
 
-        // A task of one EC certificate, issued in about a second, gives the task operations a real id.
+        // A task of one EC certificate gives the task operations a real id.
         var created = await SendAsync(
             fixture.Api,
             Find(operations, "CreateTask"),
@@ -62,7 +62,7 @@ public sealed class ApiReferenceTests(BulkCertsAppFixture fixture)
         using var createdBody = JsonDocument.Parse(created.Body);
         var taskId = createdBody.RootElement.GetProperty("taskId").GetString()!;
 
-        // Before the task ends, the download answers 303; after, 200 with the zip.
+        // Before the task ends the download returns 303, and after it 200 with the zip.
         var running = Find(operations, "DownloadCertificates");
         failures.AddRange(Check(document, running, await SendAsync(fixture.Api, running, $"/certificates/{taskId}")));
         await TaskClient.WaitForEndAsync(fixture.Api, taskId, TimeSpan.FromMinutes(1));

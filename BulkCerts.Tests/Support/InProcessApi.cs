@@ -9,8 +9,8 @@ using Microsoft.Extensions.Hosting;
 namespace BulkCerts.Tests.Support;
 
 /// <summary>
-/// Runs the Api's own Program in memory, in the Development environment, for tests that read its
-/// endpoints and OpenAPI document. Nothing reaches Redis or a CertEngine: the chunk dispatcher is
+/// Runs the Api's own Program in memory, in the Development environment unless
+/// <see cref="EnvironmentName"/> sets another, for tests that read its endpoints and OpenAPI document. Nothing reaches Redis or a CertEngine: the chunk dispatcher is
 /// removed, and the Redis address is a closed loopback port that no test request reaches.
 /// </summary>
 /// <remarks>
@@ -21,9 +21,11 @@ public sealed class InProcessApi : WebApplicationFactory<BulkCertsOptions>
 {
     public const string ApiKey = "in-process-api-key";
 
+    public string EnvironmentName { get; init; } = Environments.Development;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment(Environments.Development);
+        builder.UseEnvironment(EnvironmentName);
         builder.UseSetting("ConnectionStrings:redis", "127.0.0.1:1,abortConnect=false");
         builder.UseSetting("BulkCerts:ResultEncryptionKey", Convert.ToBase64String(new byte[32]));
         builder.UseSetting("BulkCerts:Auth:ApiKeys:tests:Hash", ApiKeyStore.HashKey(ApiKey));
