@@ -37,7 +37,8 @@ public static class CertificateAuthorityEndpoints
             .WithSummary("Download a CA's certificate chain")
             .WithDescription("The CA certificate and its intermediates as PEM, for trust stores.")
             .ProducesContent(StatusCodes.Status200OK, typeof(string), "The chain as PEM.", PemMediaType)
-            .ProducesError(StatusCodes.Status400BadRequest, "The alias is not valid; " + CertificateAuthorityAliases.Rule)
+            .ProducesError(StatusCodes.Status400BadRequest,
+                "The alias is not valid; " + CertificateAuthorityAliases.Rule)
             .ProducesError(StatusCodes.Status404NotFound, "No CA with this alias is configured.")
             .ProducesError(StatusCodes.Status503ServiceUnavailable, EngineUnavailableDescription);
 

@@ -74,9 +74,11 @@ public static class CertificateEndpoints
             .WithSummary("Download a complete task's certificates and keys")
             .WithDescription("Returns a zip of `{certId}_cert.pem`, `{certId}_key.pem` and " +
                 "`certificate_manifest.json`. While the task runs, redirects to its status.")
-            .ProducesContent(StatusCodes.Status200OK, typeof(Stream), "The zip of the task's certificates.", MediaTypes.Zip)
+            .ProducesContent(StatusCodes.Status200OK, typeof(Stream), "The zip of the task's certificates.",
+                MediaTypes.Zip)
             .ProducesNoContent(StatusCodes.Status303SeeOther, "The task is pending or in progress.")
-            .WithResponseHeader(StatusCodes.Status303SeeOther, "Location", "The task's status: /certificates/{taskId}/task.")
+            .WithResponseHeader(StatusCodes.Status303SeeOther, "Location",
+                "The task's status: /certificates/{taskId}/task.")
             .ProducesTaskErrors("Redis is unreachable (see Retry-After), or the certificates were encrypted under a " +
                 "key the Api no longer has.")
             .ProducesError(StatusCodes.Status406NotAcceptable, "The Accept header excludes application/zip and JSON.")
@@ -94,7 +96,9 @@ public static class CertificateEndpoints
     }
 
     /// <summary>Documents what both create endpoints share: the body, the 202 response and most errors.</summary>
-    private static RouteHandlerBuilder DescribeCreateTask(this RouteHandlerBuilder builder, string badRequest) => builder
+    private static RouteHandlerBuilder DescribeCreateTask(
+        this RouteHandlerBuilder builder,
+        string badRequest) => builder
         .WithDescription("Accepts the task and returns at once; the certificates are issued in the background. " +
             "Poll GET /certificates/{taskId}/task until its status is complete, then download them.")
         .AcceptsJson<CreateTaskRequest>("The certificates to issue, for example " + Example + ".")

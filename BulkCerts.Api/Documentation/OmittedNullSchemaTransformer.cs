@@ -18,7 +18,9 @@ internal sealed class OmittedNullSchemaTransformer : IOpenApiSchemaTransformer
     {
         if (context.JsonPropertyInfo is null && context.JsonTypeInfo.Kind == JsonTypeInfoKind.Object)
         {
-            foreach (var property in context.JsonTypeInfo.Properties.Where(property => property.ShouldSerialize is not null))
+            // JsonIgnoreCondition.WhenWritingNull is the only ignore condition the Api's bodies use,
+            // and it sets ShouldSerialize.
+            foreach (var property in context.JsonTypeInfo.Properties.Where(p => p.ShouldSerialize is not null))
             {
                 schema.Required?.Remove(property.Name);
             }

@@ -37,7 +37,10 @@ public static class OperationConventions
             });
 
     /// <summary>Documents a response without a body, such as 204 or a redirect.</summary>
-    public static RouteHandlerBuilder ProducesNoContent(this RouteHandlerBuilder builder, int statusCode, string description) =>
+    public static RouteHandlerBuilder ProducesNoContent(
+        this RouteHandlerBuilder builder,
+        int statusCode,
+        string description) =>
         builder.ProducesContent(statusCode, typeof(void), description);
 
     /// <summary>Documents an error response: a problem document with <c>message</c>.</summary>
@@ -65,7 +68,10 @@ public static class OperationConventions
         });
 
     /// <summary>Documents an optional request header that the handler reads itself.</summary>
-    public static RouteHandlerBuilder WithRequestHeader(this RouteHandlerBuilder builder, string name, string description) =>
+    public static RouteHandlerBuilder WithRequestHeader(
+        this RouteHandlerBuilder builder,
+        string name,
+        string description) =>
         builder.AddOpenApiOperationTransformer((operation, _, _) =>
         {
             operation.Parameters ??= [];

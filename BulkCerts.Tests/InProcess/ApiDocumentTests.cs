@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Microsoft.OpenApi.Reader;
 
@@ -66,7 +67,8 @@ public sealed partial class ApiDocumentTests(InProcessApi api) : IClassFixture<I
                     "not [ApiKey, Bearer].");
             }
 
-            failures.AddRange(Missing(operation, StatusCodes.Status401Unauthorized, StatusCodes.Status429TooManyRequests));
+            failures.AddRange(
+                Missing(operation, StatusCodes.Status401Unauthorized, StatusCodes.Status429TooManyRequests));
         }
 
         Assert.True(failures.Count == 0, Join(failures));
@@ -77,9 +79,11 @@ public sealed partial class ApiDocumentTests(InProcessApi api) : IClassFixture<I
     {
         using var document = await ReadDocumentAsync();
 
-        var problem = document.RootElement.GetProperty("components").GetProperty("schemas").GetProperty("ProblemDetails");
+        var schemas = document.RootElement.GetProperty("components").GetProperty("schemas");
+        var problem = schemas.GetProperty("ProblemDetails");
+        var message = problem.GetProperty("properties").GetProperty("message");
 
-        Assert.Equal("string", problem.GetProperty("properties").GetProperty("message").GetProperty("type").GetString());
+        Assert.Equal("string", message.GetProperty("type").GetString());
         Assert.Contains("message", problem.GetProperty("required").EnumerateArray().Select(name => name.GetString()));
     }
 
@@ -152,7 +156,8 @@ public sealed partial class ApiDocumentTests(InProcessApi api) : IClassFixture<I
     public async Task ProductionServesDocumentWithoutScalar()
     {
         await using var production = new InProcessApi { EnvironmentName = Environments.Production };
-        using var client = production.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var options = new WebApplicationFactoryClientOptions { AllowAutoRedirect = false };
+        using var client = production.CreateClient(options);
 
         // With the key an unmapped path gets 404. Without it the fallback policy returns 401 first.
         client.DefaultRequestHeaders.Add("x-api-key", InProcessApi.ApiKey);
@@ -246,7 +251,7 @@ public sealed partial class ApiDocumentTests(InProcessApi api) : IClassFixture<I
     /// <summary>Returns every method and route the Api maps, but for the undocumented ones.</summary>
     private List<MappedEndpoint> MappedEndpoints()
     {
-        var authorization = api.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthorizationOptions>>();
+        var authorization = api.Services.GetRequiredService<IOptions<AuthorizationOptions>>();
         var endpoints = api.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>();
         return
         [
@@ -275,7 +280,7 @@ public sealed partial class ApiDocumentTests(InProcessApi api) : IClassFixture<I
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync());
     }
 
-    /// <summary>A route parameter with its constraints, default or catch-all mark, as the document drops them.</summary>
+    /// <summary>A route parameter with its constraints, default or catch-all mark, which the document drops.</summary>
     [GeneratedRegex(@"\{\**([A-Za-z0-9_]+)[^}]*\}")]
     private static partial Regex RouteParameter();
 

@@ -229,7 +229,8 @@ public sealed class ApiReferenceTests(BulkCertsAppFixture fixture)
         var headers = response.Headers.Select(header => header.Key)
             .Concat(response.Content.Headers.Select(header => header.Key))
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var described = $"{operation.Method} {path} (Accept {accept ?? "none"}, body {body ?? "none"} as {contentType})";
+        var described =
+            $"{operation.Method} {path} (Accept {accept ?? "none"}, body {body ?? "none"} as {contentType})";
         return new ProbeResponse(described, (int)response.StatusCode, bodyType, headers, text);
     }
 

@@ -24,14 +24,16 @@ internal sealed record DocumentedOperation(string Method, string Path, JsonEleme
     /// <summary>The names of the security schemes the operation accepts, any one of them sufficing.</summary>
     public IReadOnlyList<string> SecuritySchemes =>
         Operation.TryGetProperty("security", out var security)
-            ? [.. security.EnumerateArray().SelectMany(requirement => requirement.EnumerateObject()).Select(s => s.Name)]
+            ? [.. security.EnumerateArray().SelectMany(requirement => requirement.EnumerateObject()).Select(
+                scheme => scheme.Name)]
             : [];
 
     public static List<DocumentedOperation> ReadAll(JsonElement document) =>
     [
         .. document.GetProperty("paths").EnumerateObject().SelectMany(path => path.Value.EnumerateObject()
             .Where(operation => Methods.Contains(operation.Name))
-            .Select(operation => new DocumentedOperation(operation.Name.ToUpperInvariant(), path.Name, operation.Value))),
+            .Select(operation =>
+                new DocumentedOperation(operation.Name.ToUpperInvariant(), path.Name, operation.Value))),
     ];
 
     /// <summary>Returns the path with a new UUID in each parameter, an id no task, supplier or CA has.</summary>

@@ -10,12 +10,13 @@ namespace BulkCerts.Tests.Support;
 
 /// <summary>
 /// Runs the Api's own Program in memory, in the Development environment unless
-/// <see cref="EnvironmentName"/> sets another, for tests that read its endpoints and OpenAPI document. Nothing reaches Redis or a CertEngine: the chunk dispatcher is
-/// removed, and the Redis address is a closed loopback port that no test request reaches.
+/// <see cref="EnvironmentName"/> sets another, for tests that read its endpoints and OpenAPI
+/// document. The chunk dispatcher is removed, and the Redis address is a closed loopback port, so
+/// requests that need Redis or a CertEngine fail; the tests send none.
 /// </summary>
 /// <remarks>
-/// The type argument only names the Api's assembly; the tests project also references the AppHost,
-/// so the name Program would be ambiguous.
+/// The type argument only names the Api's assembly. Program would be ambiguous, because the tests
+/// project also references the AppHost.
 /// </remarks>
 public sealed class InProcessApi : WebApplicationFactory<BulkCertsOptions>
 {
