@@ -101,7 +101,7 @@ public static class CertificateEndpoints
         string badRequest) => builder
         .WithDescription("Accepts the task and returns at once; the certificates are issued in the background. " +
             "Poll GET /certificates/{taskId}/task until its status is complete, then download them.")
-        .AcceptsJson<CreateTaskRequest>("The certificates to issue, for example " + Example + ".")
+        .AcceptsJson<CreateTaskRequest>("The certificates to issue.")
         .WithRequestHeader(IdempotencyKeys.HeaderName, "1 to 255 visible ASCII characters, such as a UUID. A " +
             "repeated request with the same key returns the task the first one created.")
         .ProducesJson<TaskCreatedResponse>(StatusCodes.Status202Accepted, "The task is accepted.")

@@ -10,6 +10,11 @@ namespace BulkCerts.Api.Certificates;
 /// </summary>
 public sealed class CreateTaskRequest
 {
+    /// <summary>A valid body: ten EC certificates, with the common names device-0001 to device-000A.</summary>
+    public const string Example = """
+        {"quantity": 10, "certInfo": {"commonName": "`device-`0001${increment}", "keyAlgorithm": "EC-P256"}}
+        """;
+
     [Description("Number of certificates, up to BulkCerts:MaxQuantity. A ${list} template, or " +
         "${increment(N)} or ${static(N)} with N > 0, sets the quantity instead.")]
     public int? Quantity { get; init; }

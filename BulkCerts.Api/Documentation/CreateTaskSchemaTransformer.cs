@@ -19,6 +19,12 @@ internal sealed class CreateTaskSchemaTransformer(IOptions<BulkCertsOptions> opt
     {
         if (context.JsonPropertyInfo is not { } property)
         {
+            // An example body, so that the reference's request editor starts with a valid request.
+            if (context.JsonTypeInfo.Type == typeof(CreateTaskRequest))
+            {
+                schema.Examples = [JsonNode.Parse(CreateTaskRequest.Example)!];
+            }
+
             return Task.CompletedTask;
         }
 

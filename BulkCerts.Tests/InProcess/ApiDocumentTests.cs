@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using BulkCerts.Api;
 using BulkCerts.Api.Certificates;
 using BulkCerts.Tests.Support;
 using Microsoft.AspNetCore.Authorization;
@@ -22,6 +23,12 @@ namespace BulkCerts.Tests.InProcess;
 /// </summary>
 public sealed partial class ApiDocumentTests(InProcessApi api) : IClassFixture<InProcessApi>
 {
+    /// <summary>
+    /// Display name prefix of the endpoints that MapGrpcService adds, including those for unimplemented
+    /// methods, which carry no gRPC metadata (Grpc.AspNetCore 2.85).
+    /// </summary>
+    private const string GrpcDisplayNamePrefix = "gRPC - ";
+
     /// <summary>Endpoints left out of the document: the health probes and the documentation itself.</summary>
     private static readonly string[] UndocumentedPrefixes = ["/health", "/alive", "/openapi/", "/scalar"];
 
@@ -117,6 +124,17 @@ public sealed partial class ApiDocumentTests(InProcessApi api) : IClassFixture<I
         Assert.Equal(CreateTaskRequestParser.RequestProperties.Order(), request.Order());
         Assert.Equal(CreateTaskRequestParser.CertInfoProperties.Order(), certInfo.Order());
         Assert.Equal(KeyAlgorithms.Names, keyAlgorithms);
+    }
+
+    [Fact]
+    public void CreateTaskExampleIsValid()
+    {
+        using var example = JsonDocument.Parse(CreateTaskRequest.Example);
+
+        var parsed = CreateTaskRequestParser.Parse(example.RootElement, new BulkCertsOptions());
+
+        Assert.Null(parsed.Error);
+        Assert.Equal(10, parsed.Request?.Quantity);
     }
 
     [Fact]
@@ -248,7 +266,10 @@ public sealed partial class ApiDocumentTests(InProcessApi api) : IClassFixture<I
     private static IEnumerable<string> PropertyNames(JsonElement schema) =>
         schema.GetProperty("properties").EnumerateObject().Select(property => property.Name);
 
-    /// <summary>Returns every method and route the Api maps, but for the undocumented ones.</summary>
+    /// <summary>
+    /// Returns every method and route the Api maps, but for the undocumented ones and the gRPC
+    /// services, which the gRPC reflection service describes.
+    /// </summary>
     private List<MappedEndpoint> MappedEndpoints()
     {
         var authorization = api.Services.GetRequiredService<IOptions<AuthorizationOptions>>();
@@ -258,6 +279,7 @@ public sealed partial class ApiDocumentTests(InProcessApi api) : IClassFixture<I
             .. from endpoint in endpoints
                let path = RouteParameter().Replace("/" + endpoint.RoutePattern.RawText!.TrimStart('/'), "{$1}")
                where !UndocumentedPrefixes.Any(prefix => path.StartsWith(prefix, StringComparison.Ordinal))
+                   && endpoint.DisplayName?.StartsWith(GrpcDisplayNamePrefix, StringComparison.Ordinal) != true
                from method in endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["*"]
                select new MappedEndpoint(
                    $"{method} {path}",
