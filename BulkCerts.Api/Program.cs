@@ -1,6 +1,7 @@
 using BulkCerts.Api;
 using BulkCerts.Api.Authorities;
 using BulkCerts.Api.Certificates;
+using BulkCerts.Api.Documentation;
 using BulkCerts.Api.Http;
 using BulkCerts.Api.Security;
 using BulkCerts.Api.Storage;
@@ -12,6 +13,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddApiServices();
 builder.AddApiSecurity();
+builder.AddApiDocument();
 
 var app = builder.Build();
 
@@ -22,6 +24,7 @@ app.UseApiSecurity();
 
 app.MapCertificateEndpoints();
 app.MapCertificateAuthorityEndpoints();
+app.MapApiDocument();
 
 // gRPC for internal tools, on the HTTP/2 endpoint "grpc", with reflection for tools such as grpcurl.
 app.MapGrpcService<TaskWatcherService>();

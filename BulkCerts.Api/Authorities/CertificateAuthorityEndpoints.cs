@@ -1,4 +1,5 @@
 using BulkCerts.Api.ChunkQueue;
+using BulkCerts.Api.Documentation;
 using BulkCerts.Api.Http;
 using BulkCerts.Api.Security;
 using BulkCerts.CertEngine.V1;
@@ -16,10 +17,31 @@ public static class CertificateAuthorityEndpoints
 {
     public const string PemMediaType = "application/x-pem-file";
 
+    private const string EngineUnavailableDescription = "The CertEngine is unavailable; retry in a few seconds.";
+
     public static IEndpointRouteBuilder MapCertificateAuthorityEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/certificateauthorities", ListAuthorities).WithName("ListCertificateAuthorities");
-        routes.MapGet("/certificateauthorities/{alias}", GetAuthorityChain).WithName("GetCertificateAuthorityChain");
+        var authorities = routes.MapGroup(string.Empty).WithTags("Certificate authorities");
+
+        authorities.MapGet("/certificateauthorities", ListAuthorities)
+            .WithName("ListCertificateAuthorities")
+            .WithSummary("List the certificate authorities")
+            .WithDescription("Each CA's alias, subject, key algorithm, validity and the suppliers it signs for; a " +
+                "credential limited to suppliers sees only its own.")
+            .ProducesJson<List<CertificateAuthorityResponse>>(StatusCodes.Status200OK, "The configured CAs.")
+            .ProducesError(StatusCodes.Status406NotAcceptable, "The Accept header excludes both JSON media types.")
+            .ProducesError(StatusCodes.Status503ServiceUnavailable, EngineUnavailableDescription);
+
+        authorities.MapGet("/certificateauthorities/{alias}", GetAuthorityChain)
+            .WithName("GetCertificateAuthorityChain")
+            .WithSummary("Download a CA's certificate chain")
+            .WithDescription("The CA certificate and its intermediates as PEM, for trust stores.")
+            .ProducesContent(StatusCodes.Status200OK, typeof(string), "The chain as PEM.", PemMediaType)
+            .ProducesError(StatusCodes.Status400BadRequest,
+                "The alias is not valid; " + CertificateAuthorityAliases.Rule)
+            .ProducesError(StatusCodes.Status404NotFound, "No CA with this alias is configured.")
+            .ProducesError(StatusCodes.Status503ServiceUnavailable, EngineUnavailableDescription);
+
         return routes;
     }
 

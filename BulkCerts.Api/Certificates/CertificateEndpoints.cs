@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Unicode;
 using BulkCerts.Api.Authorities;
 using BulkCerts.Api.ChunkQueue;
+using BulkCerts.Api.Documentation;
 using BulkCerts.Api.Downloads;
 using BulkCerts.Api.Http;
 using BulkCerts.Api.Security;
@@ -12,6 +13,7 @@ using BulkCerts.Api.Tasks;
 using BulkCerts.CertEngine.V1;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 
 namespace BulkCerts.Api.Certificates;
 
@@ -32,14 +34,105 @@ public static class CertificateEndpoints
 
     public static IEndpointRouteBuilder MapCertificateEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/certificates", CreateTask).WithName("CreateTask");
-        routes.MapPost("/supplier/{supplierId}/certificates", CreateSupplierTask).WithName("CreateSupplierTask");
-        routes.MapGet("/certificates/{taskId}/task", GetTaskStatus).WithName("GetTaskStatus");
-        routes.MapGet("/certificates/{taskId}/events", WatchTask).WithName("WatchTask");
-        routes.MapGet("/certificates/{taskId}", DownloadCertificates).WithName("DownloadCertificates");
-        routes.MapDelete("/certificates/{taskId}", DeleteTask).WithName("DeleteTask");
+        var certificates = routes.MapGroup(string.Empty).WithTags("Certificates");
+
+        certificates.MapPost("/certificates", CreateTask)
+            .WithName("CreateTask")
+            .WithSummary("Create a task signed by the default CA")
+            .DescribeCreateTask("Invalid JSON, a body that is not UTF-8, a missing or invalid field, an invalid " +
+                "Idempotency-Key, or a daysExpiry past the CA's notAfter.")
+            .ProducesError(StatusCodes.Status403Forbidden,
+                "The credential is limited to suppliers; use POST /supplier/{supplierId}/certificates.");
+
+        certificates.MapPost("/supplier/{supplierId}/certificates", CreateSupplierTask)
+            .WithName("CreateSupplierTask")
+            .WithSummary("Create a task signed by the supplier's CA")
+            .DescribeCreateTask("An invalid supplier id, invalid JSON, a body that is not UTF-8, a missing or " +
+                "invalid field, an invalid Idempotency-Key, or a daysExpiry past the CA's notAfter.")
+            .ProducesError(StatusCodes.Status403Forbidden, "The supplier is outside the credential's scope.")
+            .ProducesError(StatusCodes.Status404NotFound, "No supplier with this id is configured.");
+
+        certificates.MapGet("/certificates/{taskId}/task", GetTaskStatus)
+            .WithName("GetTaskStatus")
+            .WithSummary("Read a task's status and progress")
+            .ProducesJson<TaskStatusResponse>(StatusCodes.Status200OK, "The task's status and progress.")
+            .ProducesTaskErrors()
+            .ProducesError(StatusCodes.Status406NotAcceptable, "The Accept header excludes both JSON media types.");
+
+        certificates.MapGet("/certificates/{taskId}/events", WatchTask)
+            .WithName("WatchTask")
+            .WithSummary("Stream a task's progress as server-sent events")
+            .WithDescription("Sends the task's status now and after each change as `progress` events whose data " +
+                "is the status body. Ends when the task is complete or failed, or with a `deleted` event.")
+            .WithRequestHeader("Last-Event-ID", "The id of the last event received; the stream continues after it.")
+            .ProducesContent(StatusCodes.Status200OK, typeof(string), "The event stream.", MediaTypes.EventStream)
+            .ProducesTaskErrors()
+            .ProducesError(StatusCodes.Status406NotAcceptable, "The Accept header excludes text/event-stream.");
+
+        certificates.MapGet("/certificates/{taskId}", DownloadCertificates)
+            .WithName("DownloadCertificates")
+            .WithSummary("Download a complete task's certificates and keys")
+            .WithDescription("Returns a zip of `{certId}_cert.pem`, `{certId}_key.pem` and " +
+                "`certificate_manifest.json`. While the task runs, redirects to its status.")
+            .ProducesContent(StatusCodes.Status200OK, typeof(Stream), "The zip of the task's certificates.",
+                MediaTypes.Zip)
+            .ProducesNoContent(StatusCodes.Status303SeeOther, "The task is pending or in progress.")
+            .WithResponseHeader(StatusCodes.Status303SeeOther, "Location",
+                "The task's status: /certificates/{taskId}/task.")
+            .ProducesTaskErrors("Redis is unreachable (see Retry-After), or the certificates were encrypted under a " +
+                "key the Api no longer has.")
+            .ProducesError(StatusCodes.Status406NotAcceptable, "The Accept header excludes application/zip and JSON.")
+            .ProducesError(StatusCodes.Status409Conflict, "The task failed, for the reason in the message.")
+            .ProducesError(StatusCodes.Status410Gone, "The task's certificates have expired or were deleted.");
+
+        certificates.MapDelete("/certificates/{taskId}", DeleteTask)
+            .WithName("DeleteTask")
+            .WithSummary("Delete a task with its certificates and keys")
+            .WithDescription("Deletes at once, also while the task runs; chunks still queued are not issued.")
+            .ProducesNoContent(StatusCodes.Status204NoContent, "The task is deleted.")
+            .ProducesTaskErrors();
+
         return routes;
     }
+
+    /// <summary>Documents what both create endpoints share: the body, the 202 response and most errors.</summary>
+    private static RouteHandlerBuilder DescribeCreateTask(
+        this RouteHandlerBuilder builder,
+        string badRequest) => builder
+        .WithDescription("Accepts the task and returns at once; the certificates are issued in the background. " +
+            "Poll GET /certificates/{taskId}/task until its status is complete, then download them.")
+        .AcceptsJson<CreateTaskRequest>("The certificates to issue.")
+        .WithRequestHeader(IdempotencyKeys.HeaderName, "1 to 255 visible ASCII characters, such as a UUID. A " +
+            "repeated request with the same key returns the task the first one created.")
+        .ProducesJson<TaskCreatedResponse>(StatusCodes.Status202Accepted, "The task is accepted.")
+        .WithResponseHeader(StatusCodes.Status202Accepted, "Location", "/certificates/{taskId}, the download.")
+        .WithResponseHeader(StatusCodes.Status202Accepted, "x-taskid", "The task id.")
+        .ProducesError(StatusCodes.Status400BadRequest, badRequest)
+        .ProducesError(StatusCodes.Status406NotAcceptable, "The Accept header excludes both JSON media types.")
+        .ProducesError(StatusCodes.Status408RequestTimeout, "The request body arrived too slowly.")
+        .ProducesError(StatusCodes.Status409Conflict,
+            "Another request with the same Idempotency-Key is being created; retry.")
+        .ProducesError(StatusCodes.Status413PayloadTooLarge, "The body is over BulkCerts:MaxRequestBodyBytes, or " +
+            "commonNameList is longer than BulkCerts:MaxQuantity.")
+        .ProducesError(StatusCodes.Status415UnsupportedMediaType,
+            "The body is not JSON, or is declared in a charset other than UTF-8.")
+        .ProducesError(StatusCodes.Status422UnprocessableEntity,
+            "The Idempotency-Key was used before for a different request.")
+        .ProducesUnavailable("Redis is unreachable (see Retry-After), or the CA is not configured in the CertEngine.");
+
+    /// <summary>Documents the errors of every request for one task: 403, 404 and 503.</summary>
+    private static RouteHandlerBuilder ProducesTaskErrors(
+        this RouteHandlerBuilder builder,
+        string unavailable = "Redis is unreachable; retry after the Retry-After seconds.") => builder
+        .ProducesError(StatusCodes.Status403Forbidden, "The task belongs to a supplier outside the credential's scope.")
+        .ProducesError(StatusCodes.Status404NotFound, "No task has this id, or the id is not a UUID.")
+        .ProducesUnavailable(unavailable);
+
+    private static RouteHandlerBuilder ProducesUnavailable(this RouteHandlerBuilder builder, string description) =>
+        builder
+            .ProducesError(StatusCodes.Status503ServiceUnavailable, description)
+            .WithResponseHeader(StatusCodes.Status503ServiceUnavailable, "Retry-After",
+                "Seconds to wait; sent when Redis is unreachable.", JsonSchemaType.Integer);
 
     public static Task<Results<JsonHttpResult<TaskCreatedResponse>, ProblemHttpResult>> CreateTask(
         HttpRequest request,

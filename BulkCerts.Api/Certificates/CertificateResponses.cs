@@ -1,10 +1,13 @@
+using System.ComponentModel;
 using System.Text.Json.Serialization;
 using BulkCerts.Api.Tasks;
 
 namespace BulkCerts.Api.Certificates;
 
 /// <summary>Body of the 202 response to a create request.</summary>
-public sealed record TaskCreatedResponse(string TaskId, string Status);
+public sealed record TaskCreatedResponse(
+    string TaskId,
+    [property: Description(TaskStatusResponse.StatusDescription)] string Status);
 
 /// <summary>
 /// Body of <c>GET /certificates/{taskId}/task</c>, and of each progress event. The first five
@@ -12,15 +15,18 @@ public sealed record TaskCreatedResponse(string TaskId, string Status);
 /// </summary>
 public sealed record TaskStatusResponse(
     string TaskId,
-    string Status,
-    long BatchDate,
+    [property: Description(TaskStatusResponse.StatusDescription)] string Status,
+    [property: Description("When the task was created, in milliseconds since the Unix epoch.")] long BatchDate,
     int ChunksPending,
     int ChunksTotal,
     int Quantity,
     long CertificatesIssued,
     double PercentComplete,
+    [property: Description("Why the task failed; present only when it did.")]
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message)
 {
+    public const string StatusDescription = "pending, in_progress, complete or failed.";
+
     public static TaskStatusResponse From(TaskRecord task) => new(
         task.TaskId,
         task.Status,

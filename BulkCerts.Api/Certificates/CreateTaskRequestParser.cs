@@ -19,13 +19,16 @@ public static class CreateTaskRequestParser
     public const int MaxTemplateLength = 256;
     public const int MaxSubjectAltNames = 20;
 
+    /// <summary>The only value <c>certInfo.privateKeyFormat</c> accepts, case-insensitively.</summary>
+    public const string Pkcs8 = "pkcs8";
+
     private const string Example = "{\"quantity\": 10, \"certInfo\": {\"commonName\": \"device\"}}";
 
     /// <summary>
     /// Subject fields with their length limits: the upper bounds of RFC 5280 appendix A, and 64 for
     /// dnQualifier, which has no bound there.
     /// </summary>
-    private static readonly (string Name, int MaxLength)[] SubjectFields =
+    internal static readonly (string Name, int MaxLength)[] SubjectFields =
     [
         ("organization", 64),
         ("organizationalUnit", 64),
@@ -36,9 +39,9 @@ public static class CreateTaskRequestParser
         ("distinguishedNameQualifier", 64),
     ];
 
-    private static readonly string[] RequestProperties = ["quantity", "register", "certInfo"];
+    internal static readonly string[] RequestProperties = ["quantity", "register", "certInfo"];
 
-    private static readonly string[] CertInfoProperties =
+    internal static readonly string[] CertInfoProperties =
     [
         "commonName", "commonNameList", "includeCA", "daysExpiry", "subjectAltNames", "keyAlgorithm",
         "privateKeyFormat", .. SubjectFields.Select(field => field.Name),
@@ -445,7 +448,7 @@ public static class CreateTaskRequestParser
             return error;
         }
 
-        if (!format.Equals("pkcs8", StringComparison.OrdinalIgnoreCase))
+        if (!format.Equals(Pkcs8, StringComparison.OrdinalIgnoreCase))
         {
             return $"certInfo.privateKeyFormat '{format}' is not supported; use \"pkcs8\", or leave it out for " +
                 "PKCS#1 RSA keys and PKCS#8 keys of other algorithms.";

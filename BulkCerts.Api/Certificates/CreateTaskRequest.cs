@@ -1,0 +1,84 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+
+namespace BulkCerts.Api.Certificates;
+
+/// <summary>
+/// The create-task body as the OpenAPI document describes it. The handler reads the body with
+/// <see cref="CreateTaskRequestParser"/>, which names the invalid field in its message, so this type
+/// only documents the fields.
+/// </summary>
+public sealed class CreateTaskRequest
+{
+    /// <summary>A valid body: ten EC certificates, with the common names device-0001 to device-000A.</summary>
+    public const string Example = """
+        {"quantity": 10, "certInfo": {"commonName": "`device-`0001${increment}", "keyAlgorithm": "EC-P256"}}
+        """;
+
+    [Description("Number of certificates, up to BulkCerts:MaxQuantity. A ${list} template, or " +
+        "${increment(N)} or ${static(N)} with N > 0, sets the quantity instead.")]
+    public int? Quantity { get; init; }
+
+    [Description("Accepted for compatibility with the original service, which registered the certificates " +
+        "with AWS IoT; BulkCerts does not use it.")]
+    public bool? Register { get; init; }
+
+    public CertInfo? CertInfo { get; init; }
+}
+
+/// <summary>The subject, names, key and validity of every certificate of a task.</summary>
+[Description("The subject, names, key and validity of every certificate of the task. Subject fields left out " +
+    "take BulkCerts:Defaults.")]
+public sealed class CertInfo
+{
+    [Description("A name template: `prefix`START${generator(N)}, with the generators increment, static and list; " +
+        "every common name it produces has at most 64 characters. Example: `dev-`00AF${increment}.")]
+    [MaxLength(CreateTaskRequestParser.MaxTemplateLength)]
+    public string? CommonName { get; init; }
+
+    [Description("One name per certificate for the ${list} generator; ignored by the other generators.")]
+    public IReadOnlyList<string>? CommonNameList { get; init; }
+
+    public string? Organization { get; init; }
+
+    public string? OrganizationalUnit { get; init; }
+
+    public string? Locality { get; init; }
+
+    public string? StateName { get; init; }
+
+    [Description("Two letters, ISO 3166-1 alpha-2; stored uppercase.")]
+    public string? Country { get; init; }
+
+    [Description("An ASCII email address.")]
+    public string? EmailAddress { get; init; }
+
+    [Description("PrintableString characters: letters, digits, spaces and ' ( ) + , - . / : = ?")]
+    public string? DistinguishedNameQualifier { get; init; }
+
+    public SubjectAltNames? SubjectAltNames { get; init; }
+
+    [Description("Key algorithm of the device keys; RSA-2048 when left out.")]
+    public string? KeyAlgorithm { get; init; }
+
+    [Description("pkcs8 writes every private key as PKCS#8; without it RSA keys are PKCS#1.")]
+    public string? PrivateKeyFormat { get; init; }
+
+    [Description("Validity in days; never past the CA's own notAfter. BulkCerts:DefaultDaysExpiry when left out.")]
+    [Range(1, CreateTaskRequestParser.MaxDaysExpiry)]
+    public int? DaysExpiry { get; init; }
+
+    [Description("Appends the CA chain to each certificate's PEM file.")]
+    public bool? IncludeCA { get; init; }
+}
+
+/// <summary>Subject alternative names, each entry a name template like certInfo.commonName.</summary>
+[Description("Subject alternative names, each entry a name template like commonName; at most 20 in all.")]
+public sealed class SubjectAltNames
+{
+    public IReadOnlyList<string>? Dns { get; init; }
+
+    public IReadOnlyList<string>? Uri { get; init; }
+
+    public IReadOnlyList<string>? IpAddress { get; init; }
+}
