@@ -1,0 +1,97 @@
+using BulkCerts.Api.Certificates;
+using BulkCerts.Api.Http;
+using BulkCerts.Api.Tasks;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace BulkCerts.Api.Downloads;
+
+/// <summary>
+/// The download of one chunk's zip through a signed URL. The endpoint takes no credentials, since
+/// the signature is the credential; the rate limiter still limits its callers per client address.
+/// </summary>
+public static class ChunkDownloadEndpoints
+{
+    private const string RenewAdvice =
+        $"request new URLs with GET /certificates/{{taskId}}?{DownloadTypes.ParameterName}=" +
+        $"{DownloadTypes.SignedUrlValue} and use them unchanged.";
+
+    public static IEndpointRouteBuilder MapChunkDownloadEndpoints(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/certificates/{taskId}/chunks/{chunkId}", DownloadChunk)
+            .WithName("DownloadChunk")
+            .AllowAnonymous();
+        return routes;
+    }
+
+    public static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> DownloadChunk(
+        string taskId,
+        string chunkId,
+        HttpContext context,
+        TaskStore tasks,
+        ZipDownload download,
+        ChunkUrlSigner signer,
+        ILogger<ChunkUrlSigner> logger)
+    {
+        // The signature is checked before anything else, so that no other answer tells an anonymous
+        // caller whether a task exists.
+        var query = context.Request.Query;
+        var check = signer.Verify(
+            taskId, chunkId, query[ChunkUrlSigner.ExpiresParameter], query[ChunkUrlSigner.SignatureParameter]);
+        if (check.Status != SignedUrlStatus.Valid)
+        {
+            logger.SignedUrlRejected(
+                MessageText.Shorten(taskId), MessageText.Shorten(chunkId), check.Status,
+                context.Connection.RemoteIpAddress?.ToString());
+            return ApiResults.Problem(StatusCodes.Status403Forbidden, Describe(check));
+        }
+
+        var accept = context.Request.Headers.Accept;
+        if (!MediaTypes.AcceptsZip(accept))
+        {
+            return ApiResults.NotAcceptable(accept, MediaTypes.Zip);
+        }
+
+        // A valid signature vouches for the form of both ids.
+        var chunk = ChunkRange.Single(int.Parse(chunkId, System.Globalization.CultureInfo.InvariantCulture));
+        if (await tasks.GetAsync(taskId) is not { } task)
+        {
+            return CertificateEndpoints.TaskNotFound(taskId);
+        }
+
+        if (task.Status == TaskStates.Failed)
+        {
+            return DownloadProblems.Failed(task);
+        }
+
+        if (chunk.Last > task.ChunksTotal)
+        {
+            return ApiResults.NotFound($"Task {taskId} has {task.ChunksTotal} chunks, so chunk {chunkId} does " +
+                "not exist; " + RenewAdvice);
+        }
+
+        var subject = $"The certificates of chunk {chunkId} of task {taskId}";
+        if (DownloadProblems.ForReadiness(await download.CheckAsync(task, chunk), subject) is { } problem)
+        {
+            return problem;
+        }
+
+        // The URL is a credential for the keys in the zip, so no cache may keep the response.
+        context.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Stream(
+            stream => download.WriteAsync(task, chunk, stream, context.RequestAborted),
+            MediaTypes.Zip,
+            $"{taskId}-chunk-{chunkId}.zip");
+    }
+
+    private static string Describe(SignedUrlCheck check) => check.Status switch
+    {
+        SignedUrlStatus.Missing =>
+            $"The download URL lacks its {check.MissingParameter} parameter, so it is not a signed URL; " +
+            RenewAdvice,
+        SignedUrlStatus.Expired =>
+            $"The download URL expired at {check.ExpiredAt:u}; " + RenewAdvice,
+        _ =>
+            "The signature of the download URL does not match its task id, chunk id and expiry: the URL was " +
+            "altered, or signed with a key this service no longer uses; " + RenewAdvice,
+    };
+}
