@@ -11,10 +11,6 @@ namespace BulkCerts.Api.Downloads;
 /// </summary>
 public static class ChunkDownloadEndpoints
 {
-    private const string RenewAdvice =
-        $"request new URLs with GET /certificates/{{taskId}}?{DownloadTypes.ParameterName}=" +
-        $"{DownloadTypes.SignedUrlValue} and use them unchanged.";
-
     public static IEndpointRouteBuilder MapChunkDownloadEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/certificates/{taskId}/chunks/{chunkId}", DownloadChunk)
@@ -32,8 +28,8 @@ public static class ChunkDownloadEndpoints
         ChunkUrlSigner signer,
         ILogger<ChunkUrlSigner> logger)
     {
-        // The signature is checked before anything else, so that no other answer tells an anonymous
-        // caller whether a task exists.
+        // The signature is checked before anything else, so that no other response reveals to an
+        // anonymous caller whether a task exists.
         var query = context.Request.Query;
         var check = signer.Verify(
             taskId, chunkId, query[ChunkUrlSigner.ExpiresParameter], query[ChunkUrlSigner.SignatureParameter]);
@@ -42,7 +38,7 @@ public static class ChunkDownloadEndpoints
             logger.SignedUrlRejected(
                 MessageText.Shorten(taskId), MessageText.Shorten(chunkId), check.Status,
                 context.Connection.RemoteIpAddress?.ToString());
-            return ApiResults.Problem(StatusCodes.Status403Forbidden, Describe(check));
+            return ApiResults.Problem(StatusCodes.Status403Forbidden, Describe(check, taskId));
         }
 
         var accept = context.Request.Headers.Accept;
@@ -66,7 +62,7 @@ public static class ChunkDownloadEndpoints
         if (chunk.Last > task.ChunksTotal)
         {
             return ApiResults.NotFound($"Task {taskId} has {task.ChunksTotal} chunks, so chunk {chunkId} does " +
-                "not exist; " + RenewAdvice);
+                "not exist. " + RenewAdvice(taskId));
         }
 
         var subject = $"The certificates of chunk {chunkId} of task {taskId}";
@@ -83,15 +79,22 @@ public static class ChunkDownloadEndpoints
             $"{taskId}-chunk-{chunkId}.zip");
     }
 
-    private static string Describe(SignedUrlCheck check) => check.Status switch
+    private static string Describe(SignedUrlCheck check, string taskId) => check.Status switch
     {
         SignedUrlStatus.Missing =>
-            $"The download URL lacks its {check.MissingParameter} parameter, so it is not a signed URL; " +
-            RenewAdvice,
+            $"The download URL lacks its {check.MissingParameter} parameter, so it is not a signed URL. " +
+            RenewAdvice(taskId),
         SignedUrlStatus.Expired =>
-            $"The download URL expired at {check.ExpiredAt:u}; " + RenewAdvice,
+            $"The download URL expired at {check.ExpiredAt:u}. " + RenewAdvice(taskId),
         _ =>
-            "The signature of the download URL does not match its task id, chunk id and expiry: the URL was " +
-            "altered, or signed with a key this service no longer uses; " + RenewAdvice,
+            "The signature of the download URL does not match its task id, chunk id and expiry, so the URL was " +
+            "altered or signed with a key this service no longer uses. " + RenewAdvice(taskId),
     };
+
+    private static string RenewAdvice(string taskId)
+    {
+        var path = TaskIds.IsValid(taskId) ? $"/certificates/{taskId}" : "/certificates/{taskId}";
+        return $"Request new URLs with GET {path}?{DownloadTypes.ParameterName}={DownloadTypes.SignedUrlValue} " +
+            "and use them unchanged.";
+    }
 }

@@ -4,7 +4,10 @@ using Microsoft.Extensions.Options;
 
 namespace BulkCerts.Api.Downloads;
 
-/// <summary>Builds the absolute signed URLs of a complete task's chunks for the request that asks for them.</summary>
+/// <summary>
+/// Builds the absolute signed URLs of a complete task's chunks, from the configured base URL or
+/// the address of the request.
+/// </summary>
 public sealed class ChunkUrlIssuer(
     ChunkUrlSigner signer,
     IOptions<SignedUrlOptions> options,
@@ -28,8 +31,8 @@ public sealed class ChunkUrlIssuer(
 
     /// <summary>
     /// Returns the configured base URL, or else the scheme, Host header and path base of the request.
-    /// The Host header comes from the client, so a proxy or cache that passes a forged one through
-    /// could hand out URLs to another host; a configured base URL avoids that.
+    /// The Host header comes from the client. A proxy or cache that passes a forged one through could
+    /// therefore hand out URLs to another host, which a configured base URL prevents.
     /// </summary>
     private string? BaseUrlFor(HttpRequest request)
     {

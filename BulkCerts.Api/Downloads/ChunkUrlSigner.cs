@@ -49,10 +49,6 @@ public sealed class ChunkUrlSigner
         _clock = clock;
     }
 
-    /// <summary>Returns the path of a chunk's download, without the signature.</summary>
-    public static string PathOf(string taskId, int chunkId) =>
-        string.Create(CultureInfo.InvariantCulture, $"/certificates/{taskId}/chunks/{chunkId}");
-
     /// <summary>
     /// Signs the download of each chunk of the range and returns the paths with their query, in chunk
     /// order, and the time at which all of them expire.
@@ -66,7 +62,8 @@ public sealed class ChunkUrlSigner
         {
             var chunkText = chunkId.ToString(CultureInfo.InvariantCulture);
             var signature = Base64Url.EncodeToString(ComputeMac(taskId, chunkText, expiresText));
-            paths.Add($"{PathOf(taskId, chunkId)}?{ExpiresParameter}={expiresText}&{SignatureParameter}={signature}");
+            var query = $"{ExpiresParameter}={expiresText}&{SignatureParameter}={signature}";
+            paths.Add($"{ChunkPath(taskId, chunkText)}?{query}");
         }
 
         return (paths, DateTimeOffset.FromUnixTimeSeconds(expires));
@@ -114,11 +111,16 @@ public sealed class ChunkUrlSigner
 
     private byte[] ComputeMac(string taskId, string chunkId, string expires)
     {
-        var text = $"{SignedTextVersion}\nGET\n/certificates/{taskId}/chunks/{chunkId}\n{expires}";
+        var text = $"{SignedTextVersion}\nGET\n{ChunkPath(taskId, chunkId)}\n{expires}";
         return HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(text));
     }
 
-    /// <summary>Parses a positive whole number written in digits only, without leading zeros.</summary>
+    private static string ChunkPath(string taskId, string chunkId) => $"/certificates/{taskId}/chunks/{chunkId}";
+
+    /// <summary>
+    /// Returns whether <paramref name="text"/> is a positive whole number in digits only, without
+    /// leading zeros, and parses it.
+    /// </summary>
     private static bool IsCanonicalNumber(string text, out long value)
     {
         value = 0;

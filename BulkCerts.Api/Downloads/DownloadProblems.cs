@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace BulkCerts.Api.Downloads;
 
-/// <summary>The errors that every download of certificates shares, the whole task's or one chunk's.</summary>
+/// <summary>Error responses shared by the download of a whole task and of one chunk.</summary>
 internal static class DownloadProblems
 {
     public static ProblemHttpResult Failed(TaskRecord task) => ApiResults.Problem(

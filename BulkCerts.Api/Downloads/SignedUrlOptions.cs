@@ -7,7 +7,7 @@ public sealed class SignedUrlOptions
 
     public const int MinExpirySeconds = 60;
 
-    /// <summary>Seven days: a signed URL is a bearer credential for private keys, so it must not live long.</summary>
+    /// <summary>Seven days, because a signed URL is a bearer credential for private keys.</summary>
     public const int MaxExpirySeconds = 7 * 24 * 3600;
 
     public const int MinSigningKeyBytes = 32;
@@ -18,7 +18,7 @@ public sealed class SignedUrlOptions
     /// <summary>
     /// Public address of the Api that signed URLs start with, such as <c>https://certs.example.com</c>,
     /// for an Api behind a reverse proxy. When empty, URLs start with the scheme and Host header of
-    /// the request that asks for them.
+    /// the request for the URLs.
     /// </summary>
     public string? BaseUrl { get; set; }
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 
 namespace BulkCerts.Api.Downloads;
 
-/// <summary>Checks <c>BulkCerts:SignedUrls</c> at start-up; each failure names its full key.</summary>
+/// <summary>Checks <c>BulkCerts:SignedUrls</c> at start-up. Each failure names its full key.</summary>
 internal sealed class SignedUrlOptionsValidator : IValidateOptions<SignedUrlOptions>
 {
     public ValidateOptionsResult Validate(string? name, SignedUrlOptions options)

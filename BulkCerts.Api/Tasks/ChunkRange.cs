@@ -1,6 +1,6 @@
 namespace BulkCerts.Api.Tasks;
 
-/// <summary>Chunks <see cref="First"/> to <see cref="Last"/> of a task, both included; ids start at 1.</summary>
+/// <summary>Chunks <see cref="First"/> to <see cref="Last"/> of a task, both included. Chunk ids start at 1.</summary>
 public readonly record struct ChunkRange(int First, int Last)
 {
     public int Count => Last - First + 1;

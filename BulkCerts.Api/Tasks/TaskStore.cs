@@ -271,7 +271,7 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
 
     /// <summary>
     /// Returns the first <paramref name="length"/> bytes of each chunk result in
-    /// <paramref name="chunks"/>, in chunk order; an empty array stands for a result that is missing.
+    /// <paramref name="chunks"/>, in chunk order. An empty array is a result that is missing.
     /// </summary>
     public async Task<byte[][]> GetChunkResultPrefixesAsync(string taskId, ChunkRange chunks, int length)
     {

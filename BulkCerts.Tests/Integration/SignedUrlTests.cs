@@ -108,7 +108,7 @@ public sealed class SignedUrlTests(BulkCertsAppFixture fixture)
             Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{name}: {(int)response.StatusCode}");
             var message = await TaskClient.ReadMessageAsync(response);
             Assert.True(message.Contains(expected, StringComparison.Ordinal), $"{name}: {message}");
-            Assert.Contains("request new URLs", message);
+            Assert.Contains("Request new URLs", message);
         }
 
         using var original = await anonymous.GetAsync(url);
@@ -116,7 +116,7 @@ public sealed class SignedUrlTests(BulkCertsAppFixture fixture)
     }
 
     [Fact]
-    public async Task TestSignedUrlMatchesApiKey()
+    public async Task UrlSignedWithDerivedKeyIsAccepted()
     {
         // The Api derives its signing key from the result encryption key in the data folder, so a URL
         // signed here with the same derivation must be accepted.
@@ -166,7 +166,8 @@ public sealed class SignedUrlTests(BulkCertsAppFixture fixture)
     [Fact]
     public async Task PendingTaskRedirectsToStatus()
     {
-        // An RSA-4096 key takes about a second to generate, so the task is still running when asked.
+        // Generating an RSA-4096 key usually takes a second or more, so the task is still running when
+        // the request arrives.
         var taskId = await TaskClient.CreateAsync(
             fixture.Api,
             "/certificates",
@@ -179,7 +180,7 @@ public sealed class SignedUrlTests(BulkCertsAppFixture fixture)
     }
 
     [Fact]
-    public async Task ExpiredChunkResultIsGone()
+    public async Task DeletedChunkResultIsGone()
     {
         var taskId = await CreateCompleteTaskAsync(2, "signed-url-gone");
         var url = (await GetUrlsAsync(fixture.Api, taskId, TaskClient.CdfJson))[0];

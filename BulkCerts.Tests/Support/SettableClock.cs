@@ -1,6 +1,6 @@
 namespace BulkCerts.Tests.Support;
 
-/// <summary>A clock that stands still at a chosen time until a test moves it.</summary>
+/// <summary>A clock that stays at a chosen time until a test advances it.</summary>
 internal sealed class SettableClock(DateTimeOffset start) : TimeProvider
 {
     private DateTimeOffset _now = start;
