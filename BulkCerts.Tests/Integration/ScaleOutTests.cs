@@ -89,16 +89,21 @@ public sealed class ScaleOutTests(ReplicatedAppFixture fixture)
         }
     }
 
-    /// <summary>Returns the HTTP address that one Api replica listens on, from its process environment.</summary>
+    /// <summary>
+    /// Returns the HTTP address that one Api replica listens on, from its process environment: the
+    /// Kestrel endpoint "http" that the orchestrator sets, or else the first URL of ASPNETCORE_URLS.
+    /// </summary>
     private static string ReplicaAddress(Aspire.Hosting.ApplicationModel.ResourceEvent replica)
     {
-        var environment = File.ReadAllText($"/proc/{AppResources.AppProcessId(replica)}/environ").Split('\0');
-        const string Prefix = "ASPNETCORE_URLS=";
-        var urls = environment.FirstOrDefault(variable => variable.StartsWith(Prefix, StringComparison.Ordinal));
-        Assert.True(urls is not null, $"{replica.ResourceId} has no ASPNETCORE_URLS");
-        return urls[Prefix.Length..].Split(';')
-            .Single(url => url.StartsWith("http://", StringComparison.Ordinal))
-            .TrimEnd('/');
+        var environment = File.ReadAllText($"/proc/{AppResources.AppProcessId(replica)}/environ")
+            .Split('\0')
+            .Select(variable => variable.Split('=', 2))
+            .Where(pair => pair.Length == 2)
+            .ToDictionary(pair => pair[0], pair => pair[1]);
+        var url = environment.GetValueOrDefault("Kestrel__Endpoints__http__Url")
+            ?? environment.GetValueOrDefault("ASPNETCORE_URLS")?.Split(';')[0];
+        Assert.True(url is not null, $"{replica.ResourceId} has no HTTP address in its environment");
+        return url.TrimEnd('/');
     }
 
     /// <summary>Counts the chunks an engine instance has started, from its log.</summary>
