@@ -20,8 +20,8 @@ public static class ApiServiceExtensions
 
 
     /// <summary>
-    /// Adds the task store, the chunk queue and its dispatcher, the CertEngine client and the
-    /// problem-details error responses.
+    /// Adds the task store, the downloads and their signed URLs, the chunk queue and its dispatcher,
+    /// the CertEngine client and the problem-details error responses.
     /// </summary>
     public static IHostApplicationBuilder AddApiServices(this IHostApplicationBuilder builder)
     {
@@ -40,6 +40,12 @@ public static class ApiServiceExtensions
         builder.Services.AddSingleton<CertificateAuthorityCatalog>();
         builder.Services.AddSingleton<ResultProtector>();
         builder.Services.AddSingleton<ZipDownload>();
+        builder.Services.AddOptions<SignedUrlOptions>()
+            .BindConfiguration(SignedUrlOptions.SectionName)
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<SignedUrlOptions>, SignedUrlOptionsValidator>();
+        builder.Services.AddSingleton<ChunkUrlSigner>();
+        builder.Services.AddSingleton<ChunkUrlIssuer>();
         builder.Services.AddSingleton<TaskProgressFeed>();
         builder.Services.AddGrpc();
         builder.Services.AddGrpcReflection();
@@ -123,6 +129,7 @@ public static class ApiServiceExtensions
                 $"No endpoint matches {request}. The API serves POST /certificates, " +
                 "POST /supplier/{supplierId}/certificates, GET and DELETE /certificates/{taskId}, " +
                 "GET /certificates/{taskId}/task, GET /certificates/{taskId}/events, " +
+                "GET /certificates/{taskId}/chunks/{chunkId} with a signed URL, " +
                 "GET /certificateauthorities and GET /certificateauthorities/{alias}.",
             StatusCodes.Status405MethodNotAllowed =>
                 $"{request} is not allowed; the Allow header lists the methods this path accepts.",

@@ -2,6 +2,7 @@ using BulkCerts.Api;
 using BulkCerts.Api.Authorities;
 using BulkCerts.Api.Certificates;
 using BulkCerts.Api.Documentation;
+using BulkCerts.Api.Downloads;
 using BulkCerts.Api.Http;
 using BulkCerts.Api.Security;
 using BulkCerts.Api.Storage;
@@ -23,6 +24,7 @@ app.UseMiddleware<RequestLimitsMiddleware>();
 app.UseApiSecurity();
 
 app.MapCertificateEndpoints();
+app.MapChunkDownloadEndpoints();
 app.MapCertificateAuthorityEndpoints();
 app.MapApiDocument();
 
@@ -33,8 +35,10 @@ app.MapDefaultEndpoints();
 
 try
 {
-    // Load the result encryption key before taking requests, so a bad key stops the start.
+    // Load the result encryption key and the URL signing key before taking requests, so a bad key
+    // stops the start.
     app.Services.GetRequiredService<ResultProtector>();
+    app.Services.GetRequiredService<ChunkUrlSigner>();
     app.Run();
 }
 catch (OptionsValidationException exception)

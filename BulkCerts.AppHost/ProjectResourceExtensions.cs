@@ -65,8 +65,9 @@ internal static class ProjectResourceExtensions
     private static bool IsSecret(string key) =>
         SecretSettingNames.Any(name => key.Contains(name, StringComparison.OrdinalIgnoreCase));
 
+    // "SigningKey" also matches the JWT SigningKeys list.
     private static readonly string[] SecretSettingNames =
-        ["Passphrase", "EncryptionKey", "Credential", "SigningKeys"];
+        ["Passphrase", "EncryptionKey", "Credential", "SigningKey"];
 
     /// <summary>
     /// Gives the Api the SHA-256 of <paramref name="apiKey"/> as the API key <paramref name="name"/>,

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -55,9 +57,13 @@ public static class Extensions
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource("BulkCerts.*")
-                .AddAspNetCoreInstrumentation(options => options.Filter = context =>
-                    !context.Request.Path.StartsWithSegments(HealthEndpointPath)
-                    && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
+                .AddAspNetCoreInstrumentation(options =>
+                {
+                    options.Filter = context =>
+                        !context.Request.Path.StartsWithSegments(HealthEndpointPath)
+                        && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath);
+                    options.EnrichWithHttpRequest = RedactQueryValues;
+                })
                 .AddHttpClientInstrumentation());
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
@@ -66,6 +72,19 @@ public static class Extensions
         }
 
         return builder;
+    }
+
+    /// <summary>
+    /// Replaces each value in the span's query string with "Redacted", because a value can be a
+    /// credential. Without this, the request spans of OpenTelemetry.Instrumentation.AspNetCore 1.21
+    /// carried the signature of signed download URLs in <c>url.query</c>.
+    /// </summary>
+    private static void RedactQueryValues(Activity activity, HttpRequest request)
+    {
+        if (request.QueryString.HasValue)
+        {
+            activity.SetTag("url.query", string.Join('&', request.Query.Keys.Select(name => $"{name}=Redacted")));
+        }
     }
 
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder)
@@ -79,18 +98,19 @@ public static class Extensions
 
     /// <summary>
     /// Maps <c>/health</c> (every check must pass) and <c>/alive</c> (the process responds).
-    /// Both are anonymous and reveal no more than a status word.
+    /// Both are anonymous, exempt from rate limits, and reveal no more than a status word.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         // Orchestrators probe health without credentials, so the endpoints take GET and HEAD only and
-        // return no data beyond the status.
+        // return no data beyond the status. A busy client must not make the app look unhealthy, so
+        // probes are never rate-limited.
         var probeMethods = new HttpMethodMetadata(["GET", "HEAD"]);
-        app.MapHealthChecks(HealthEndpointPath).AllowAnonymous().WithMetadata(probeMethods);
+        app.MapHealthChecks(HealthEndpointPath).AllowAnonymous().DisableRateLimiting().WithMetadata(probeMethods);
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(LiveTag),
-        }).AllowAnonymous().WithMetadata(probeMethods);
+        }).AllowAnonymous().DisableRateLimiting().WithMetadata(probeMethods);
 
         return app;
     }

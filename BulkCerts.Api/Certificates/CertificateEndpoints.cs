@@ -74,13 +74,35 @@ public static class CertificateEndpoints
             .WithSummary("Download a complete task's certificates and keys")
             .WithDescription("Returns a zip of `{certId}_cert.pem`, `{certId}_key.pem` and " +
                 "`certificate_manifest.json`. While the task runs, redirects to its status.")
-            .ProducesContent(StatusCodes.Status200OK, typeof(Stream), "The zip of the task's certificates.",
-                MediaTypes.Zip)
+            .WithQueryParameter(DownloadTypes.ParameterName, "`signedUrl` returns a JSON array of signed URLs, one per " +
+                "chunk in chunk order, each downloading that chunk's zip without credentials until it expires; " +
+                "`zip`, the default, returns the whole zip.")
+            .ProducesContent(StatusCodes.Status200OK, typeof(Stream), "The zip of the task's certificates, or with " +
+                "downloadType=signedUrl a JSON array of signed URLs.", MediaTypes.Zip, MediaTypes.Json, MediaTypes.CdfJson)
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                // The JSON forms of the 200 response are the signed URLs, not the zip's bytes.
+                var urls = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Array,
+                    Items = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri" },
+                };
+                foreach (var (type, content) in operation.Responses!["200"].Content!)
+                {
+                    if (type != MediaTypes.Zip)
+                    {
+                        content.Schema = urls;
+                    }
+                }
+
+                return Task.CompletedTask;
+            })
             .ProducesNoContent(StatusCodes.Status303SeeOther, "The task is pending or in progress.")
             .WithResponseHeader(StatusCodes.Status303SeeOther, "Location",
                 "The task's status: /certificates/{taskId}/task.")
             .ProducesTaskErrors("Redis is unreachable (see Retry-After), or the certificates were encrypted under a " +
                 "key the Api no longer has.")
+            .ProducesError(StatusCodes.Status400BadRequest, "downloadType has a value other than signedUrl or zip.")
             .ProducesError(StatusCodes.Status406NotAcceptable, "The Accept header excludes application/zip and JSON.")
             .ProducesError(StatusCodes.Status409Conflict, "The task failed, for the reason in the message.")
             .ProducesError(StatusCodes.Status410Gone, "The task's certificates have expired or were deleted.");
@@ -257,14 +279,32 @@ public static class CertificateEndpoints
             MediaTypes.EventStream);
     }
 
-    public static async Task<Results<PushStreamHttpResult, SeeOtherHttpResult, ProblemHttpResult>> DownloadCertificates(
+    /// <summary>
+    /// Downloads a complete task: one zip, or with <c>downloadType=signedUrl</c> a JSON array of
+    /// signed URLs, one per chunk, each of which downloads that chunk's zip without credentials.
+    /// </summary>
+    public static async Task<Results<PushStreamHttpResult, JsonHttpResult<string[]>, SeeOtherHttpResult,
+        ProblemHttpResult>> DownloadCertificates(
         string taskId,
         HttpContext context,
         TaskStore tasks,
-        ZipDownload download)
+        ZipDownload download,
+        ChunkUrlIssuer signedUrls)
     {
+        var (downloadType, typeProblem) = DownloadTypes.Read(context.Request.Query);
+        if (typeProblem is not null)
+        {
+            return typeProblem;
+        }
+
         var accept = context.Request.Headers.Accept;
-        if (!MediaTypes.AcceptsZip(accept))
+        var jsonType = MediaTypes.SelectJsonResponseType(accept);
+        if (downloadType == DownloadType.SignedUrl && jsonType is null)
+        {
+            return ApiResults.NotAcceptable(accept, $"{MediaTypes.Json} or {MediaTypes.CdfJson}");
+        }
+
+        if (downloadType == DownloadType.Zip && !MediaTypes.AcceptsZip(accept))
         {
             return ApiResults.NotAcceptable(accept, MediaTypes.Zip);
         }
@@ -282,28 +322,25 @@ public static class CertificateEndpoints
         switch (task.Status)
         {
             case TaskStates.Failed:
-                return ApiResults.Problem(
-                    StatusCodes.Status409Conflict,
-                    $"Task {task.TaskId} failed, so it has no certificates to download: {task.Message}");
+                return DownloadProblems.Failed(task);
             case not TaskStates.Complete:
                 return new SeeOtherHttpResult($"/certificates/{task.TaskId}/task");
         }
 
-        switch (await download.CheckAsync(task))
+        var chunks = ChunkRange.Whole(task);
+        var readiness = await download.CheckAsync(task, chunks);
+        if (DownloadProblems.ForReadiness(readiness, $"The certificates of task {task.TaskId}") is { } problem)
         {
-            case DownloadReadiness.Expired:
-                return ApiResults.Problem(
-                    StatusCodes.Status410Gone,
-                    $"The certificates of task {task.TaskId} have expired or were deleted; create a new task.");
-            case DownloadReadiness.KeyMissing:
-                return ApiResults.Problem(
-                    StatusCodes.Status503ServiceUnavailable,
-                    $"The certificates of task {task.TaskId} were encrypted under a key this service no longer " +
-                    "has; ask the operator to add it to BulkCerts:PreviousResultEncryptionKeys.");
+            return problem;
+        }
+
+        if (downloadType == DownloadType.SignedUrl)
+        {
+            return SignedUrls(task, context, signedUrls, jsonType!);
         }
 
         return TypedResults.Stream(
-            stream => download.WriteAsync(task, stream, context.RequestAborted),
+            stream => download.WriteAsync(task, chunks, stream, context.RequestAborted),
             MediaTypes.Zip,
             $"{task.TaskId}.zip");
     }
@@ -337,6 +374,21 @@ public static class CertificateEndpoints
         }
 
         return TypedResults.NoContent();
+    }
+
+    private static Results<PushStreamHttpResult, JsonHttpResult<string[]>, SeeOtherHttpResult, ProblemHttpResult>
+        SignedUrls(TaskRecord task, HttpContext context, ChunkUrlIssuer signedUrls, string responseType)
+    {
+        if (signedUrls.Issue(task, context) is not { } urls)
+        {
+            return ApiResults.BadRequest(
+                "The request has no Host header, so no absolute URL can be built; send a Host header, or ask the " +
+                $"operator to set {SignedUrlOptions.SectionName}:BaseUrl.");
+        }
+
+        // The URLs are credentials for the private keys, so no cache may keep them.
+        context.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Json(urls, StoreJson.Options, responseType);
     }
 
     private static async Task<Results<JsonHttpResult<TaskCreatedResponse>, ProblemHttpResult>> CreateTaskAsync(
@@ -646,7 +698,7 @@ public static class CertificateEndpoints
     private static async Task<TaskRecord?> FindTaskAsync(string taskId, TaskStore tasks) =>
         TaskIds.IsValid(taskId) ? await tasks.GetAsync(taskId.ToLowerInvariant()) : null;
 
-    private static ProblemHttpResult TaskNotFound(string taskId) => TaskIds.IsValid(taskId)
+    internal static ProblemHttpResult TaskNotFound(string taskId) => TaskIds.IsValid(taskId)
         ? ApiResults.NotFound(
             $"Task {taskId} was not found. Check the id; tasks are deleted when their retention ends.")
         : ApiResults.NotFound($"Task id '{MessageText.Shorten(taskId)}' is not valid; task ids are {TaskIds.Format}.");

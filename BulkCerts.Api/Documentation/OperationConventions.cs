@@ -72,13 +72,27 @@ public static class OperationConventions
         this RouteHandlerBuilder builder,
         string name,
         string description) =>
+        builder.WithParameter(ParameterLocation.Header, name, description);
+
+    /// <summary>Documents an optional query parameter that the handler reads itself.</summary>
+    public static RouteHandlerBuilder WithQueryParameter(
+        this RouteHandlerBuilder builder,
+        string name,
+        string description) =>
+        builder.WithParameter(ParameterLocation.Query, name, description);
+
+    private static RouteHandlerBuilder WithParameter(
+        this RouteHandlerBuilder builder,
+        ParameterLocation location,
+        string name,
+        string description) =>
         builder.AddOpenApiOperationTransformer((operation, _, _) =>
         {
             operation.Parameters ??= [];
             operation.Parameters.Add(new OpenApiParameter
             {
                 Name = name,
-                In = ParameterLocation.Header,
+                In = location,
                 Description = description,
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String },
             });

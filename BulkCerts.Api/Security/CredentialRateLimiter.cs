@@ -1,5 +1,4 @@
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -7,7 +6,8 @@ namespace BulkCerts.Api.Security;
 
 /// <summary>
 /// Limits requests per credential with a token bucket: a burst, then a steady rate. Requests
-/// without valid credentials share a bucket per client address. Health endpoints are not limited.
+/// without valid credentials, such as signed URL downloads, share a bucket per client address.
+/// Endpoints marked with DisableRateLimiting, the health checks, are not limited.
 /// </summary>
 internal static class CredentialRateLimiter
 {
@@ -15,11 +15,6 @@ internal static class CredentialRateLimiter
     {
         options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
         {
-            if (context.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is not null)
-            {
-                return RateLimitPartition.GetNoLimiter(string.Empty);
-            }
-
             var partition = context.User.Identity?.IsAuthenticated == true
                 ? context.GetCredential().Name
                 : $"address:{context.Connection.RemoteIpAddress}";

@@ -113,6 +113,15 @@ public sealed class ResultProtector
         _ => false,
     };
 
+    /// <summary>
+    /// Derives a key for another purpose from the current result key with HKDF-SHA256, so every
+    /// replica that reads the same result key gets the same derived key without a secret of its own.
+    /// A different <paramref name="label"/> gives an unrelated key, and the result key cannot be
+    /// recovered from a derived one.
+    /// </summary>
+    public byte[] DeriveKey(string label, int length) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, _key, length, salt: [], info: Encoding.UTF8.GetBytes(label));
+
     private IReadOnlyList<byte[]> FindKeys(ReadOnlySpan<byte> keyId)
     {
         var matches = new List<byte[]>();

@@ -270,14 +270,14 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
             : null;
 
     /// <summary>
-    /// Returns the first <paramref name="length"/> bytes of each chunk result, in chunk order; an
-    /// empty array stands for a result that is missing.
+    /// Returns the first <paramref name="length"/> bytes of each chunk result in
+    /// <paramref name="chunks"/>, in chunk order. An empty array is a result that is missing.
     /// </summary>
-    public async Task<byte[][]> GetChunkResultPrefixesAsync(TaskRecord task, int length)
+    public async Task<byte[][]> GetChunkResultPrefixesAsync(string taskId, ChunkRange chunks, int length)
     {
         var batch = _database.CreateBatch();
-        var reads = Enumerable.Range(1, task.ChunksTotal)
-            .Select(chunkId => batch.StringGetRangeAsync(TaskKeys.Chunk(task.TaskId, chunkId), 0, length - 1))
+        var reads = Enumerable.Range(chunks.First, chunks.Count)
+            .Select(chunkId => batch.StringGetRangeAsync(TaskKeys.Chunk(taskId, chunkId), 0, length - 1))
             .ToList();
         batch.Execute();
         var prefixes = await Task.WhenAll(reads);

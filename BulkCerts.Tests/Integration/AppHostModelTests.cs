@@ -33,4 +33,30 @@ public sealed class AppHostModelTests
             Directory.Delete(dataPath, recursive: true);
         }
     }
+
+    [Theory]
+    [InlineData("BulkCerts:SignedUrls:SigningKey")]
+    [InlineData("BulkCerts:Auth:Jwt:SigningKeys:0")]
+    [InlineData("BulkCerts:ResultEncryptionKey")]
+    public async Task KeySettingBecomesSecretParameter(string setting)
+    {
+        var dataPath = Directory.CreateTempSubdirectory("bulkcerts-model-").FullName;
+        try
+        {
+            var value = Convert.ToBase64String(new byte[32]);
+            await using var builder =
+                await DistributedApplicationTestingBuilder.CreateAsync<Projects.BulkCerts_AppHost>(
+                    ["Redis:Mode=executable", $"DataPath={dataPath}", $"{setting}={value}"]);
+
+            var parameterName = setting.ToLowerInvariant().Replace(':', '-');
+            var parameter = builder.Resources.OfType<ParameterResource>().SingleOrDefault(p => p.Name == parameterName);
+
+            Assert.NotNull(parameter);
+            Assert.True(parameter.Secret);
+        }
+        finally
+        {
+            Directory.Delete(dataPath, recursive: true);
+        }
+    }
 }

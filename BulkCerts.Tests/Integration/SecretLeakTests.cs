@@ -36,6 +36,7 @@ public sealed class SecretLeakTests(BulkCertsAppFixture fixture)
         ];
 
         var (taskIds, issuedKeys) = await IssueCertificatesAsync();
+        secrets.AddRange(await UseSignedUrlsAsync(taskIds[0]));
         await SendCredentialRequestsAsync(bearerToken, rejectedToken);
         var marker = await SendMarkerRequestAsync();
         await WaitForTelemetryAsync(taskIds[0], marker);
@@ -90,6 +91,34 @@ public sealed class SecretLeakTests(BulkCertsAppFixture fixture)
         }
 
         return (taskIds, keys);
+    }
+
+    /// <summary>
+    /// Requests signed URLs of a task, downloads its first chunk with one and sends an altered one, and
+    /// returns the signatures, since each is a credential for its chunk's private keys.
+    /// </summary>
+    private async Task<List<Secret>> UseSignedUrlsAsync(string taskId)
+    {
+        var path = $"/certificates/{taskId}?downloadType=signedUrl";
+        using var response = await fixture.Api.SendAsync(TaskClient.JsonRequest(HttpMethod.Get, path, null));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var content = await response.Content.ReadAsStringAsync();
+        var urls = System.Text.Json.JsonSerializer.Deserialize<List<string>>(content)!;
+
+        using var anonymous = fixture.CreateClient(apiKey: null);
+        using (var chunk = await anonymous.GetAsync(urls[0]))
+        {
+            Assert.Equal(HttpStatusCode.OK, chunk.StatusCode);
+        }
+
+        var altered = urls[0].Replace("/chunks/1?", "/chunks/2?", StringComparison.Ordinal);
+        using (var rejected = await anonymous.GetAsync(altered))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, rejected.StatusCode);
+        }
+
+        return [.. urls.Select((url, i) =>
+            new Secret($"signature of signed URL {i + 1}", url[(url.LastIndexOf('=') + 1)..]))];
     }
 
     /// <summary>Sends requests with each kind of credential the Api accepts or rejects, and a malformed body.</summary>

@@ -121,6 +121,12 @@ internal static class TaskClient
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/certificates/{taskId}");
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/zip"));
         using var response = await api.SendAsync(request);
+        return await ReadZipAsync(response);
+    }
+
+    /// <summary>Checks that a response is a 200 zip and returns every entry of the zip by name.</summary>
+    public static async Task<Dictionary<string, string>> ReadZipAsync(HttpResponseMessage response)
+    {
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/zip", response.Content.Headers.ContentType?.MediaType);
 

@@ -1,5 +1,6 @@
 using BulkCerts.Api;
 using BulkCerts.Api.ChunkQueue;
+using BulkCerts.Tests.Support;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Grpc.Net.ClientFactory;
@@ -112,14 +113,5 @@ public sealed class CertEnginesTests
 
         public override TClient CreateClient<TClient>(string name) =>
             (TClient)Activator.CreateInstance(typeof(TClient), (ChannelBase)Channel)!;
-    }
-
-    private sealed class SettableClock : TimeProvider
-    {
-        private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
     }
 }
