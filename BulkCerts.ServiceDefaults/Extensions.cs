@@ -55,6 +55,10 @@ public static class Extensions
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource("BulkCerts.*")
+
+                // Without its own span, a gRPC call's HTTP span names a parent that is never exported.
+                .AddSource(GrpcClientSpans.SourceName)
+                .AddProcessor(new GrpcClientSpans())
                 .AddAspNetCoreInstrumentation(options => options.Filter = context =>
                     !context.Request.Path.StartsWithSegments(HealthEndpointPath)
                     && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using BulkCerts.Api.Certificates;
 
 namespace BulkCerts.Api.Tasks;
@@ -16,4 +17,7 @@ public sealed record TaskRecord(
     string? Message)
 {
     public ChunkPlan Plan => new(Request.Quantity, ChunkSize);
+
+    /// <summary>The trace of the request that created the task, or the default context when it had none.</summary>
+    public ActivityContext TraceContext { get; init; }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using BulkCerts.Api.Certificates;
 using BulkCerts.Api.ChunkQueue;
+using BulkCerts.Api.Telemetry;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -11,15 +12,22 @@ namespace BulkCerts.Api.Tasks;
 /// Task records, completed chunks and their results in Redis. Every change that must not be
 /// half-done runs in one transaction or one script.
 /// </summary>
-public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOptions> options, TimeProvider clock)
+public sealed class TaskStore(
+    IConnectionMultiplexer redis,
+    IOptions<BulkCertsOptions> options,
+    TimeProvider clock,
+    ApiMetrics metrics)
 {
     private const string StatusField = "status";
     private const string MessageField = "message";
+    private const string TraceParentField = "traceparent";
+    private const string TraceStateField = "tracestate";
 
     // Stores a chunk's result and counts it, once per chunk: SADD returns 0 for a chunk stored
     // before, so a chunk issued twice (a reclaimed chunk finished by both dispatchers) changes
-    // nothing. Returns 1 when stored, 0 when already stored, -1 when the task is gone and -2 when
-    // it failed. The chunk keys that the completion step refreshes share the task's hash slot.
+    // nothing. Returns 1 when stored, 2 when stored as the task's last chunk, 0 when already stored,
+    // -1 when the task is gone and -2 when it failed. The chunk keys that the completion step
+    // refreshes share the task's hash slot.
     private static readonly LuaScript CompleteChunkScript = LuaScript.Prepare("""
         if redis.call('EXISTS', @task) == 0 then return -1 end
         local status = redis.call('HGET', @task, 'status')
@@ -35,6 +43,7 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
           redis.call('EXPIRE', @done, @retention)
           redis.call('EXPIRE', @names, @retention)
           redis.call('EXPIRE', @attempts, @retention)
+          return 2
         elseif status == 'pending' then
           redis.call('HSET', @task, 'status', 'in_progress')
         end
@@ -110,7 +119,10 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
             certificateAuthority,
             supplierId,
             request,
-            Message: null);
+            Message: null)
+        {
+            TraceContext = traceContext,
+        };
 
         var transaction = _database.CreateTransaction();
         var key = TaskKeys.Task(record.TaskId);
@@ -140,6 +152,7 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
             throw new RedisException($"The transaction that creates task {record.TaskId} was not committed.");
         }
 
+        metrics.TaskCreated();
         return record;
     }
 
@@ -167,6 +180,10 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
     /// <summary>Stores a chunk's encrypted result and counts the chunk as complete, at most once.</summary>
     public async Task<ChunkCompletion> CompleteChunkAsync(string taskId, int chunkId, byte[] result)
     {
+        using var activity = ChunkDispatcher.ActivitySource.StartActivity("bulkcerts.chunk store");
+        activity?.SetTag("bulkcerts.task_id", taskId);
+        activity?.SetTag("bulkcerts.chunk_id", chunkId);
+
         var outcome = await _database.ScriptEvaluateAsync(CompleteChunkScript, new
         {
             task = TaskKeys.Task(taskId),
@@ -180,13 +197,21 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
             attempts = TaskKeys.Attempts(taskId),
         });
 
-        return (int)outcome switch
+        var completion = (int)outcome switch
         {
+            2 => ChunkCompletion.TaskCompleted,
             1 => ChunkCompletion.Stored,
             0 => ChunkCompletion.AlreadyStored,
             -2 => ChunkCompletion.TaskFailed,
             _ => ChunkCompletion.TaskGone,
         };
+        activity?.SetTag("bulkcerts.chunk.completion", completion.ToString());
+        if (completion == ChunkCompletion.TaskCompleted)
+        {
+            metrics.TaskCompleted();
+        }
+
+        return completion;
     }
 
     /// <summary>Deletes a task, its certificates and private keys; returns false when there was no such task.</summary>
@@ -206,14 +231,22 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
     /// Marks a task failed with a reason, unless it already ended, and deletes the certificates it
     /// stored so far.
     /// </summary>
-    public async Task<bool> FailAsync(string taskId, string message) =>
-        (int)await _database.ScriptEvaluateAsync(FailScript, new
+    public async Task<bool> FailAsync(string taskId, string message)
+    {
+        var failed = (int)await _database.ScriptEvaluateAsync(FailScript, new
         {
             task = TaskKeys.Task(taskId),
             message,
             chunkPrefix = TaskKeys.ChunkPrefix(taskId),
             names = TaskKeys.CommonNames(taskId),
         }) == 1;
+        if (failed)
+        {
+            metrics.TaskFailed();
+        }
+
+        return failed;
+    }
 
     /// <summary>Returns the task's status word, or null when the task is gone.</summary>
     public async Task<string?> GetStatusAsync(string taskId) =>
@@ -269,17 +302,23 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
     public async Task<byte[]?> GetChunkResultAsync(string taskId, int chunkId) =>
         (byte[]?)await _database.StringGetAsync(TaskKeys.Chunk(taskId, chunkId));
 
-    private static HashEntry[] ToHashEntries(TaskRecord record) =>
-    [
-        new(StatusField, record.Status),
-        new("batchDate", record.BatchDate),
-        new("chunkSize", record.ChunkSize),
-        new("chunksTotal", record.ChunksTotal),
-        new("chunksPending", record.ChunksPending),
-        new("certificateAuthority", record.CertificateAuthority),
-        new("supplierId", record.SupplierId ?? string.Empty),
-        new("request", JsonSerializer.Serialize(record.Request, StoreJson.Options)),
-    ];
+    private static HashEntry[] ToHashEntries(TaskRecord record)
+    {
+        var (traceParent, traceState) = W3CTraceContext.Format(record.TraceContext);
+        return
+        [
+            new(StatusField, record.Status),
+            new("batchDate", record.BatchDate),
+            new("chunkSize", record.ChunkSize),
+            new("chunksTotal", record.ChunksTotal),
+            new("chunksPending", record.ChunksPending),
+            new("certificateAuthority", record.CertificateAuthority),
+            new("supplierId", record.SupplierId ?? string.Empty),
+            new("request", JsonSerializer.Serialize(record.Request, StoreJson.Options)),
+            new(TraceParentField, traceParent ?? string.Empty),
+            new(TraceStateField, traceState ?? string.Empty),
+        ];
+    }
 
     private static TaskRecord FromHashEntries(string taskId, HashEntry[] entries)
     {
@@ -296,13 +335,22 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
             fields["certificateAuthority"].ToString(),
             supplierId.Length == 0 ? null : supplierId,
             JsonSerializer.Deserialize<CertificateRequestSpec>(fields["request"].ToString(), StoreJson.Options)!,
-            fields.TryGetValue(MessageField, out var message) ? message.ToString() : null);
+            fields.TryGetValue(MessageField, out var message) ? message.ToString() : null)
+        {
+            // Tasks created before the trace context was stored have neither field.
+            TraceContext = W3CTraceContext.Parse(
+                fields.GetValueOrDefault(TraceParentField),
+                fields.GetValueOrDefault(TraceStateField)),
+        };
     }
 }
 
 public enum ChunkCompletion
 {
     Stored,
+
+    /// <summary>Stored as the task's last chunk, so the task is complete.</summary>
+    TaskCompleted,
     AlreadyStored,
     TaskFailed,
     TaskGone,
