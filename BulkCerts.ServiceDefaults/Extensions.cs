@@ -53,6 +53,7 @@ public static class Extensions
                 .AddRuntimeInstrumentation()
                 .AddMeter("BulkCerts.*"))
             .WithTracing(tracing => tracing
+                .SetSampler(UntracedRedisSampler.ParentBased())
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource("BulkCerts.*")
 

@@ -82,6 +82,10 @@ public sealed class TelemetryTests(BulkCertsAppFixture fixture)
         var process = await WaitForSpanAsync("bulkcerts.chunks process", taskId);
         var store = await WaitForSpanAsync("bulkcerts.chunk store", taskId);
         var zip = await WaitForSpanAsync("bulkcerts.zip write", taskId);
+        var storeCommand = await WaitForAsync(
+            () => fixture.Telemetry.Spans().FirstOrDefault(span =>
+                span.ParentSpanId == store.SpanId && span.Attributes.GetValueOrDefault("db.system") == "redis"),
+            () => $"No Redis command span under the store span of task {taskId} was exported.");
         var trace = Trace(publish.TraceId);
         var post = trace.SingleOrDefault(span => span.SpanId == publish.ParentSpanId);
         var engineCall = trace.FirstOrDefault(span =>
@@ -103,6 +107,9 @@ public sealed class TelemetryTests(BulkCertsAppFixture fixture)
         Assert.True(engineServer is not null, $"No CertEngine server span under the call. {described}");
         Assert.Equal(process.TraceId, store.TraceId);
         Assert.True(IsDescendant(trace, store, process), described);
+        Assert.Equal(store.TraceId, storeCommand.TraceId);
+        Assert.DoesNotContain(fixture.Telemetry.Spans(), span =>
+            span.ParentSpanId.Length == 0 && span.Attributes.ContainsKey("db.system"));
         Assert.NotEqual(publish.TraceId, zip.TraceId);
         Assert.Contains(publish.TraceId, zip.LinkedTraceIds);
     }
