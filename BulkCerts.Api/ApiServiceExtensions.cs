@@ -6,6 +6,7 @@ using BulkCerts.Api.Http;
 using BulkCerts.Api.Security;
 using BulkCerts.Api.Storage;
 using BulkCerts.Api.Tasks;
+using BulkCerts.Api.Telemetry;
 using BulkCerts.CertEngine.V1;
 using Grpc.Health.V1;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -52,6 +53,8 @@ public static class ApiServiceExtensions
         builder.Services.AddSingleton<ChunkQueueReader>();
         builder.Services.AddSingleton<ChunkIssuer>();
         builder.Services.AddHostedService<ChunkDispatcher>();
+        builder.Services.AddSingleton<ApiMetrics>();
+        builder.Services.AddHostedService<ChunkQueueSampler>();
 
         // Only the list is read here; the whole section is checked, with messages, when the Api starts.
         var engines = new BulkCertsOptions

@@ -76,7 +76,8 @@ api.WithEnvironment("BulkCerts__DataPath", Path.Combine(dataPath, "api"))
     .WithConfigurationSection("BulkCerts")
     .WithHttpHealthCheck("/health")
     .WithoutOtlpRetry()
-    .WithReadyMessage();
+    .WithReadyMessage()
+    .WithSampleTaskCommand(apiKey);
 
 builder.Build().Run();
 

@@ -55,8 +55,13 @@ public static class Extensions
                 .AddRuntimeInstrumentation()
                 .AddMeter("BulkCerts.*"))
             .WithTracing(tracing => tracing
+                .SetSampler(UntracedRedisSampler.ParentBased())
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource("BulkCerts.*")
+
+                // Without its own span, a gRPC call's HTTP span names a parent that is never exported.
+                .AddSource(GrpcClientSpans.SourceName)
+                .AddProcessor(new GrpcClientSpans())
                 .AddAspNetCoreInstrumentation(options =>
                 {
                     options.Filter = context =>

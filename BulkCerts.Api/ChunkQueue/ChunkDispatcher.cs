@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using BulkCerts.Api.Storage;
 using BulkCerts.Api.Tasks;
+using BulkCerts.Api.Telemetry;
 using BulkCerts.CertEngine.V1;
 using Google.Protobuf;
 using Grpc.Core;
@@ -29,6 +30,7 @@ public sealed class ChunkDispatcher(
     TaskStore tasks,
     ResultProtector protector,
     IConnectionMultiplexer redis,
+    ApiMetrics metrics,
     IOptions<BulkCertsOptions> options,
     ILogger<ChunkDispatcher> logger) : BackgroundService
 {
@@ -139,10 +141,32 @@ public sealed class ChunkDispatcher(
             ["ChunkId"] = message.ChunkId,
         });
 
+        var run = new ChunkRun();
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await RunChunkAsync(message, run, stoppingToken, abortToken);
+        }
+        finally
+        {
+            activity?.SetTag(ApiMetrics.OutcomeTag, run.Outcome);
+            metrics.ChunkEnded(run.Outcome, Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    /// <summary>
+    /// Issues a chunk while watching its claim and task, then acknowledges it, unless it was
+    /// interrupted and so ends as <see cref="EndInterruptedChunkAsync"/> decides.
+    /// </summary>
+    private async Task RunChunkAsync(
+        ChunkMessage message,
+        ChunkRun run,
+        CancellationToken stoppingToken,
+        CancellationToken abortToken)
+    {
         using var chunkCancellation = CancellationTokenSource.CreateLinkedTokenSource(abortToken);
         using var watchCancellation = new CancellationTokenSource();
         var watch = WatchChunkAsync(message, chunkCancellation, watchCancellation.Token);
-        var run = new ChunkRun();
         try
         {
             await ProcessChunkAsync(message, run, stoppingToken, chunkCancellation.Token);
@@ -159,7 +183,7 @@ public sealed class ChunkDispatcher(
             // A fault of this service outside the attempts, such as an unreadable task record.
             // Leaving the entry pending would have every dispatcher fail on it in turn, forever.
             logger.ChunkFailedUnexpectedly(exception, message.TaskId, message.ChunkId);
-            await FailTaskAsync(message, InternalError(message, exception));
+            await FailTaskAsync(message, run, InternalError(message, exception));
         }
         finally
         {
@@ -179,9 +203,11 @@ public sealed class ChunkDispatcher(
         switch (watch)
         {
             case ChunkWatch.ClaimLost:
+                run.Outcome = ChunkOutcomes.ClaimLost;
                 logger.ClaimLost(message.TaskId, message.ChunkId);
                 return;
             case ChunkWatch.TaskEnded:
+                run.Outcome = ChunkOutcomes.Skipped;
                 await queue.AcknowledgeAsync(message.EntryId);
                 return;
         }
@@ -189,6 +215,7 @@ public sealed class ChunkDispatcher(
         try
         {
             await queue.ReturnAsync(message);
+            run.Outcome = ChunkOutcomes.Returned;
             if (run.AttemptInProgress)
             {
                 await tasks.ReturnChunkAttemptAsync(message.TaskId, message.ChunkId);
@@ -212,6 +239,7 @@ public sealed class ChunkDispatcher(
         if (task is null || task.Status is TaskStates.Failed or TaskStates.Complete
             || await tasks.IsChunkCompleteAsync(message.TaskId, message.ChunkId))
         {
+            run.Outcome = ChunkOutcomes.Skipped;
             logger.ChunkSkipped(message.TaskId, message.ChunkId, task?.Status ?? "deleted");
             return;
         }
@@ -232,6 +260,7 @@ public sealed class ChunkDispatcher(
                 {
                     if (await tasks.BeginChunkAttemptAsync(message.TaskId, message.ChunkId) is not { } counted)
                     {
+                        run.Outcome = ChunkOutcomes.Skipped;
                         logger.ChunkAbandoned(message.TaskId, message.ChunkId, "deleted");
                         return;
                     }
@@ -243,6 +272,7 @@ public sealed class ChunkDispatcher(
                             ?? "the dispatchers issuing it stopped before they finished";
                         await FailTaskAsync(
                             message,
+                            run,
                             $"chunk {message.ChunkId} failed {maxAttempts} times; last error: {lastError}");
                         return;
                     }
@@ -256,6 +286,17 @@ public sealed class ChunkDispatcher(
                 var completion = await tasks.CompleteChunkAsync(
                     message.TaskId, message.ChunkId, certificateCount, sealedResult);
                 run.AttemptInProgress = false;
+                run.Outcome = completion switch
+                {
+                    ChunkCompletion.Stored or ChunkCompletion.TaskCompleted => ChunkOutcomes.Stored,
+                    ChunkCompletion.AlreadyStored => ChunkOutcomes.Duplicate,
+                    _ => ChunkOutcomes.Skipped,
+                };
+                if (run.Outcome == ChunkOutcomes.Stored)
+                {
+                    metrics.CertificatesIssued(task, certificateCount);
+                }
+
                 logger.ChunkCompleted(message.TaskId, message.ChunkId, certificateCount, completion);
                 return;
             }
@@ -266,7 +307,7 @@ public sealed class ChunkDispatcher(
             catch (Exception exception) when (IsPermanent(exception))
             {
                 run.AttemptInProgress = false;
-                await FailTaskAsync(message, $"chunk {message.ChunkId} was rejected: {Describe(exception)}");
+                await FailTaskAsync(message, run, $"chunk {message.ChunkId} was rejected: {Describe(exception)}");
                 return;
             }
             catch (Exception exception) when (IsTransient(exception))
@@ -279,6 +320,7 @@ public sealed class ChunkDispatcher(
                     {
                         await FailTaskAsync(
                             message,
+                            run,
                             $"chunk {message.ChunkId} failed {attempt} times; last error: {Describe(exception)}");
                         return;
                     }
@@ -291,6 +333,7 @@ public sealed class ChunkDispatcher(
                 await Task.Delay(delay, waitCancellation.Token);
                 if (HasEnded(await TryGetStatusAsync(message)))
                 {
+                    run.Outcome = ChunkOutcomes.Skipped;
                     logger.ChunkAbandoned(message.TaskId, message.ChunkId, "failed or deleted");
                     return;
                 }
@@ -300,14 +343,15 @@ public sealed class ChunkDispatcher(
                 // A fault of this service, not of the engine or Redis: retrying would repeat it.
                 run.AttemptInProgress = false;
                 logger.ChunkFailedUnexpectedly(exception, message.TaskId, message.ChunkId);
-                await FailTaskAsync(message, InternalError(message, exception));
+                await FailTaskAsync(message, run, InternalError(message, exception));
                 return;
             }
         }
     }
 
-    private async Task FailTaskAsync(ChunkMessage message, string reason)
+    private async Task FailTaskAsync(ChunkMessage message, ChunkRun run, string reason)
     {
+        run.Outcome = ChunkOutcomes.Failed;
         logger.TaskFailed(message.TaskId, message.ChunkId, reason);
         await tasks.FailAsync(message.TaskId, reason);
     }
@@ -471,6 +515,9 @@ public sealed class ChunkDispatcher(
     {
         /// <summary>An attempt was counted and has neither finished nor failed.</summary>
         public bool AttemptInProgress { get; set; }
+
+        /// <summary>How the work ended, one of <see cref="ChunkOutcomes"/>. It stays an error unless set.</summary>
+        public string Outcome { get; set; } = ChunkOutcomes.Error;
     }
 
     private enum ChunkWatch

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using BulkCerts.Api.Telemetry;
 using StackExchange.Redis;
 
 namespace BulkCerts.Api.ChunkQueue;
@@ -44,29 +45,16 @@ public static class ChunkQueueStream
             return null;
         }
 
-        var traceParent = entry[TraceParentField];
-        ActivityContext.TryParse(
-            traceParent.IsNullOrEmpty ? null : traceParent.ToString(),
-            entry[TraceStateField].IsNullOrEmpty ? null : entry[TraceStateField].ToString(),
-            isRemote: true,
-            out var traceContext);
-
+        var traceContext = W3CTraceContext.Parse(entry[TraceParentField], entry[TraceStateField]);
         return new ChunkMessage(entry.Id, taskId.ToString(), chunkId, traceContext);
     }
 
-    private static NameValueEntry[] TraceFields(ActivityContext context)
+    private static NameValueEntry[] TraceFields(ActivityContext context) => W3CTraceContext.Format(context) switch
     {
-        if (context == default)
-        {
-            return [];
-        }
-
-        var flags = (context.TraceFlags & ActivityTraceFlags.Recorded) != 0 ? "01" : "00";
-        var traceParent = $"00-{context.TraceId.ToHexString()}-{context.SpanId.ToHexString()}-{flags}";
-        return string.IsNullOrEmpty(context.TraceState)
-            ? [new(TraceParentField, traceParent)]
-            : [new(TraceParentField, traceParent), new(TraceStateField, context.TraceState)];
-    }
+        (null, _) => [],
+        (var traceParent, null) => [new(TraceParentField, traceParent)],
+        var (traceParent, traceState) => [new(TraceParentField, traceParent), new(TraceStateField, traceState)],
+    };
 }
 
 /// <summary>One queued chunk, as a dispatcher reads it.</summary>

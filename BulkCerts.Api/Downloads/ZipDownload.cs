@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using BulkCerts.Api.Storage;
@@ -19,6 +20,8 @@ namespace BulkCerts.Api.Downloads;
 public sealed class ZipDownload(TaskStore tasks, ResultProtector protector, ILogger<ZipDownload> logger)
 {
     public const string ManifestFileName = "certificate_manifest.json";
+
+    public static readonly ActivitySource ActivitySource = new("BulkCerts.Api.Downloads");
 
     // Private keys are readable by their owner only once unzip applies the modes in the archive.
     private const UnixFileMode PrivateKeyMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
@@ -78,8 +81,16 @@ public sealed class ZipDownload(TaskStore tasks, ResultProtector protector, ILog
         Stream output,
         CancellationToken cancellationToken)
     {
+        // The download is a request of its own, so its span links to the trace that created the task.
+        ActivityLink[] links = task.TraceContext == default ? [] : [new ActivityLink(task.TraceContext)];
+        using var activity = ActivitySource.StartActivity(
+            "bulkcerts.zip write", ActivityKind.Internal, parentContext: default, links: links);
+        activity?.SetTag("bulkcerts.task_id", task.TaskId);
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["TaskId"] = task.TaskId });
+
         await using var buffer = new DrainingBuffer(output);
         var zip = new ZipStreamWriter(buffer);
+        var certificates = 0;
         await foreach (var chunk in ReadChunksAsync(task.TaskId, chunks))
         {
             foreach (var certificate in chunk.Certificates)
@@ -88,6 +99,8 @@ public sealed class ZipDownload(TaskStore tasks, ResultProtector protector, ILog
                 zip.AddFile($"{certificate.CertId}_key.pem", certificate.PrivateKeyPem, PrivateKeyMode);
                 await zip.DrainIfFullAsync(cancellationToken);
             }
+
+            certificates += chunk.Certificates.Count;
         }
 
         // A second pass over the chunks writes the manifest, so it never has to be held in memory.
@@ -113,6 +126,8 @@ public sealed class ZipDownload(TaskStore tasks, ResultProtector protector, ILog
         }
 
         await zip.FinishAsync(cancellationToken);
+        activity?.SetTag("bulkcerts.certificates", certificates);
+        logger.ZipWritten(task.TaskId, certificates, chunks.Count);
     }
 
     /// <summary>
@@ -201,4 +216,8 @@ internal static partial class DownloadLog
         string chunkId,
         SignedUrlStatus status,
         string? address);
+
+    [LoggerMessage(EventId = 404, Level = LogLevel.Information,
+        Message = "Task {TaskId} downloaded: {Certificates} certificates from {Chunks} chunks")]
+    public static partial void ZipWritten(this ILogger logger, string taskId, int certificates, int chunks);
 }

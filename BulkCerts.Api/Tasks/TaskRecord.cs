@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using BulkCerts.Api.Certificates;
 
 namespace BulkCerts.Api.Tasks;
@@ -25,4 +26,7 @@ public sealed record TaskRecord(
     public double PercentComplete => Status == TaskStates.Complete
         ? 100
         : Math.Floor(1000.0 * CertificatesIssued / Math.Max(1, Request.Quantity)) / 10;
+
+    /// <summary>The trace of the request that created the task, or the default context when it had none.</summary>
+    public ActivityContext TraceContext { get; init; }
 }

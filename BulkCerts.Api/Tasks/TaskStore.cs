@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using BulkCerts.Api.Certificates;
 using BulkCerts.Api.ChunkQueue;
+using BulkCerts.Api.Telemetry;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -11,16 +12,22 @@ namespace BulkCerts.Api.Tasks;
 /// Task records, completed chunks and their results in Redis. Every change that must not be
 /// half-done runs in one transaction or one script.
 /// </summary>
-public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOptions> options, TimeProvider clock)
+public sealed class TaskStore(
+    IConnectionMultiplexer redis,
+    IOptions<BulkCertsOptions> options,
+    TimeProvider clock,
+    ApiMetrics metrics)
 {
     private const string StatusField = "status";
     private const string MessageField = "message";
+    private const string TraceParentField = "traceparent";
+    private const string TraceStateField = "tracestate";
 
     // Stores a chunk's result and counts it, once per chunk: SADD returns 0 for a chunk stored
     // before, so a chunk issued twice (a reclaimed chunk finished by both dispatchers) changes
-    // nothing. Returns 1 when stored, 0 when already stored, -1 when the task is gone and -2 when
-    // it failed. Each stored chunk adds a progress event. The chunk keys that the completion step
-    // refreshes share the task's hash slot.
+    // nothing. Returns 1 when stored, 2 when stored as the task's last chunk, 0 when already stored,
+    // -1 when the task is gone and -2 when it failed. Each stored chunk adds a progress event. The
+    // chunk keys that the completion step refreshes share the task's hash slot.
     private static readonly LuaScript CompleteChunkScript = LuaScript.Prepare("""
         if redis.call('EXISTS', @task) == 0 then return -1 end
         local status = redis.call('HGET', @task, 'status')
@@ -41,6 +48,7 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
           redis.call('EXPIRE', @names, @retention)
           redis.call('EXPIRE', @attempts, @retention)
           redis.call('EXPIRE', @events, @retention)
+          return 2
         end
         return 1
         """);
@@ -121,7 +129,10 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
             supplierId,
             request,
             Message: null,
-            CertificatesIssued: 0);
+            CertificatesIssued: 0)
+        {
+            TraceContext = traceContext,
+        };
 
         var transaction = _database.CreateTransaction();
         var key = TaskKeys.Task(record.TaskId);
@@ -155,6 +166,7 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
             throw new RedisException($"The transaction that creates task {record.TaskId} was not committed.");
         }
 
+        metrics.TaskCreated();
         return record;
     }
 
@@ -182,6 +194,10 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
     /// <summary>Stores a chunk's encrypted result and counts the chunk as complete, at most once.</summary>
     public async Task<ChunkCompletion> CompleteChunkAsync(string taskId, int chunkId, int count, byte[] result)
     {
+        using var activity = ChunkDispatcher.ActivitySource.StartActivity("bulkcerts.chunk store");
+        activity?.SetTag("bulkcerts.task_id", taskId);
+        activity?.SetTag("bulkcerts.chunk_id", chunkId);
+
         var outcome = await _database.ScriptEvaluateAsync(CompleteChunkScript, new
         {
             task = TaskKeys.Task(taskId),
@@ -197,13 +213,21 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
             events = TaskKeys.Events(taskId),
         });
 
-        return (int)outcome switch
+        var completion = (int)outcome switch
         {
+            2 => ChunkCompletion.TaskCompleted,
             1 => ChunkCompletion.Stored,
             0 => ChunkCompletion.AlreadyStored,
             -2 => ChunkCompletion.TaskFailed,
             _ => ChunkCompletion.TaskGone,
         };
+        activity?.SetTag("bulkcerts.chunk.completion", completion.ToString());
+        if (completion == ChunkCompletion.TaskCompleted)
+        {
+            metrics.TaskCompleted();
+        }
+
+        return completion;
     }
 
     /// <summary>Deletes a task, its certificates and private keys; returns false when there was no such task.</summary>
@@ -224,8 +248,9 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
     /// Marks a task failed with a reason, unless it already ended, and deletes the certificates it
     /// stored so far.
     /// </summary>
-    public async Task<bool> FailAsync(string taskId, string message) =>
-        (int)await _database.ScriptEvaluateAsync(FailScript, new
+    public async Task<bool> FailAsync(string taskId, string message)
+    {
+        var failed = (int)await _database.ScriptEvaluateAsync(FailScript, new
         {
             task = TaskKeys.Task(taskId),
             events = TaskKeys.Events(taskId),
@@ -233,6 +258,13 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
             chunkPrefix = TaskKeys.ChunkPrefix(taskId),
             names = TaskKeys.CommonNames(taskId),
         }) == 1;
+        if (failed)
+        {
+            metrics.TaskFailed();
+        }
+
+        return failed;
+    }
 
     /// <summary>Returns the task's status word, or null when the task is gone.</summary>
     public async Task<string?> GetStatusAsync(string taskId) =>
@@ -312,18 +344,24 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
         new(TaskEvent.CertificatesIssuedField, record.CertificatesIssued),
     ];
 
-    private static HashEntry[] ToHashEntries(TaskRecord record) =>
-    [
-        new(StatusField, record.Status),
-        new("batchDate", record.BatchDate),
-        new("chunkSize", record.ChunkSize),
-        new("chunksTotal", record.ChunksTotal),
-        new("chunksPending", record.ChunksPending),
-        new("certificatesIssued", record.CertificatesIssued),
-        new("certificateAuthority", record.CertificateAuthority),
-        new("supplierId", record.SupplierId ?? string.Empty),
-        new("request", JsonSerializer.Serialize(record.Request, StoreJson.Options)),
-    ];
+    private static HashEntry[] ToHashEntries(TaskRecord record)
+    {
+        var (traceParent, traceState) = W3CTraceContext.Format(record.TraceContext);
+        return
+        [
+            new(StatusField, record.Status),
+            new("batchDate", record.BatchDate),
+            new("chunkSize", record.ChunkSize),
+            new("chunksTotal", record.ChunksTotal),
+            new("chunksPending", record.ChunksPending),
+            new("certificatesIssued", record.CertificatesIssued),
+            new("certificateAuthority", record.CertificateAuthority),
+            new("supplierId", record.SupplierId ?? string.Empty),
+            new("request", JsonSerializer.Serialize(record.Request, StoreJson.Options)),
+            new(TraceParentField, traceParent ?? string.Empty),
+            new(TraceStateField, traceState ?? string.Empty),
+        ];
+    }
 
     private static TaskRecord FromHashEntries(string taskId, HashEntry[] entries)
     {
@@ -350,13 +388,22 @@ public sealed class TaskStore(IConnectionMultiplexer redis, IOptions<BulkCertsOp
             supplierId.Length == 0 ? null : supplierId,
             request,
             fields.TryGetValue(MessageField, out var message) ? message.ToString() : null,
-            issued);
+            issued)
+        {
+            // Tasks created before the trace context was stored have neither field.
+            TraceContext = W3CTraceContext.Parse(
+                fields.GetValueOrDefault(TraceParentField),
+                fields.GetValueOrDefault(TraceStateField)),
+        };
     }
 }
 
 public enum ChunkCompletion
 {
     Stored,
+
+    /// <summary>Stored as the task's last chunk, so the task is complete.</summary>
+    TaskCompleted,
     AlreadyStored,
     TaskFailed,
     TaskGone,

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Aspire.Hosting.Testing;
 using BulkCerts.Api;
 using BulkCerts.Api.Tasks;
+using BulkCerts.Api.Telemetry;
 using BulkCerts.Api.V1;
 using BulkCerts.Tests.Support;
 using Grpc.Core;
@@ -28,6 +29,7 @@ public sealed class TaskProgressTests(BulkCertsAppFixture fixture) : IAsyncLifet
     private static readonly SemaphoreSlim TemplateLock = new(1, 1);
     private static string? _templateTaskId;
 
+    private readonly MeterRecorder _meters = new();
     private ConnectionMultiplexer? _redis;
 
     private ConnectionMultiplexer Redis => _redis ?? throw new InvalidOperationException("Not connected.");
@@ -36,6 +38,7 @@ public sealed class TaskProgressTests(BulkCertsAppFixture fixture) : IAsyncLifet
 
     public async Task DisposeAsync()
     {
+        _meters.Dispose();
         if (_redis is not null)
         {
             await _redis.DisposeAsync();
@@ -271,7 +274,8 @@ public sealed class TaskProgressTests(BulkCertsAppFixture fixture) : IAsyncLifet
             new HashEntry("certificatesIssued", 0),
         ]);
         await database.KeyExpireAsync(TaskKeys.Task(taskId), TimeSpan.FromMinutes(10));
-        var store = new TaskStore(Redis, Options.Create(new BulkCertsOptions()), TimeProvider.System);
+        var store = new TaskStore(
+            Redis, Options.Create(new BulkCertsOptions()), TimeProvider.System, new ApiMetrics(_meters));
         return (taskId, store);
     }
 

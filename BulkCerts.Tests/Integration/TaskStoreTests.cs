@@ -4,6 +4,7 @@ using BulkCerts.Api.Certificates;
 using BulkCerts.Api.ChunkQueue;
 using BulkCerts.Api.Security;
 using BulkCerts.Api.Tasks;
+using BulkCerts.Api.Telemetry;
 using BulkCerts.Tests.Support;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -147,7 +148,7 @@ public sealed class TaskStoreTests(BulkCertsAppFixture fixture)
     }
 
     private static TaskStore CreateStore(IConnectionMultiplexer redis) =>
-        new(redis, Options.Create(new BulkCertsOptions()), TimeProvider.System);
+        new(redis, Options.Create(new BulkCertsOptions()), TimeProvider.System, new ApiMetrics(new MeterRecorder()));
 
     private static CertificateRequestSpec Spec(int quantity) => new()
     {

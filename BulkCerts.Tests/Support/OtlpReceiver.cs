@@ -41,6 +41,12 @@ internal sealed class OtlpReceiver : IAsyncDisposable
 
     public int Count(string signal) => _payloads.Count(payload => payload.Signal == signal);
 
+    public IEnumerable<OtlpSpan> Spans() => Payloads.SelectMany(payload => payload.Spans());
+
+    public IEnumerable<OtlpMetricPoint> MetricPoints() => Payloads.SelectMany(payload => payload.MetricPoints());
+
+    public IEnumerable<OtlpLogRecord> LogRecords() => Payloads.SelectMany(payload => payload.LogRecords());
+
     private async Task ReceiveAsync(HttpContext context)
     {
         var signal = context.Request.Path.Value?.Split('/', StringSplitOptions.RemoveEmptyEntries) switch
