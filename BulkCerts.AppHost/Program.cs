@@ -5,12 +5,14 @@ using BulkCerts.AppHost.Redis;
 var builder = DistributedApplication.CreateBuilder(args);
 
 var dataPath = Path.GetFullPath(builder.Configuration["DataPath"] ?? "../.data", builder.AppHostDirectory);
+// A published app runs on other machines, whose core count this one cannot know.
+var maxCores = builder.ExecutionContext.IsPublishMode ? 1024 : Environment.ProcessorCount;
 var counts = new Dictionary<string, int>();
 foreach (var (key, fallback, min, max) in new[]
     {
         ("CertEngine:Replicas", 1, 1, 64),
         ("Api:Replicas", 1, 1, 64),
-        ("CertEngine:CoresPerReplica", 0, 0, Environment.ProcessorCount),
+        ("CertEngine:CoresPerReplica", 0, 0, maxCores),
     })
 {
     var text = builder.Configuration[key];
@@ -40,11 +42,11 @@ catch (RedisSetupException exception)
 }
 
 ResourceFailureWatcher.Register(builder);
+PublishingExtensions.WarnIfNoDefaultAuthority(builder);
 
-// The key REST clients send in x-api-key: generated on first run and kept in the AppHost's user
-// secrets, or fixed with the setting Parameters:api-key. The Api receives only its hash.
+// The bearer token the Api sends to every CertEngine: a new one on each run, unless the setting
+// Parameters:certengine-credential fixes it.
 var secretDefault = new GenerateParameterDefault { MinLength = 40, Special = false };
-var apiKey = builder.AddParameter("api-key", secretDefault, secret: true, persist: true);
 var engineCredential = builder.AddParameter("certengine-credential", secretDefault, secret: true);
 
 var api = builder.AddProject<Projects.BulkCerts_Api>("api")
@@ -58,11 +60,12 @@ for (var index = 0; index < engineReplicas; index++)
 {
     var name = index == 0 ? "certengine" : $"certengine-{index + 1}";
     var certEngine = builder.AddProject<Projects.BulkCerts_CertEngine>(name)
-        .WithEnvironment("CertEngine__DataPath", Path.Combine(dataPath, "certengine"))
+        .WithLocalDataPath("CertEngine__DataPath", Path.Combine(dataPath, "certengine"))
         .WithEnvironment("CertEngine__ServiceCredential", engineCredential)
         .WithConfigurationSection("CertEngine")
         .WithProcessorCores(coresPerEngine, index)
         .WithEndpointPortsAfter(index)
+        .WithoutPublishedHttps()
         .WithHttpHealthCheck("/health", endpointName: "http")
         .WithoutOtlpRetry();
     api.WithReference(certEngine)
@@ -70,14 +73,21 @@ for (var index = 0; index < engineReplicas; index++)
         .WithEnvironment($"BulkCerts__CertEngines__{index}", name);
 }
 
-api.WithEnvironment("BulkCerts__DataPath", Path.Combine(dataPath, "api"))
+api.WithLocalDataPath("BulkCerts__DataPath", Path.Combine(dataPath, "api"))
     .WithEnvironment("BulkCerts__CertEngineCredential", engineCredential)
-    .WithApiKey("development", apiKey)
+    .WithApiKey("development", out var apiKey)
     .WithConfigurationSection("BulkCerts")
+    // Every Api replica must decrypt what the others stored, so a published app needs the one key.
+    .WithSecretFromDeployment("BulkCerts:ResultEncryptionKey")
     .WithHttpHealthCheck("/health")
     .WithoutOtlpRetry()
-    .WithReadyMessage()
-    .WithSampleTaskCommand(apiKey);
+    .WithReadyMessage();
+
+// The dashboard command sends the generated key, which exists only when the AppHost runs the app.
+if (apiKey is not null)
+{
+    api.WithSampleTaskCommand(apiKey);
+}
 
 builder.Build().Run();
 

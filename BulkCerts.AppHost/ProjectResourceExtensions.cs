@@ -9,9 +9,11 @@ internal static class ProjectResourceExtensions
 {
     /// <summary>
     /// Passes every setting under <paramref name="section"/> of the AppHost's configuration to the
-    /// project, so one appsettings file or one command line configures the whole app. Relative
-    /// values of settings whose name ends in "Path" are resolved against the AppHost folder.
-    /// Passphrases and keys go through secret parameters, which the dashboard masks.
+    /// project, so one appsettings file or one command line configures the whole app. When run,
+    /// relative values of settings whose name ends in "Path" are resolved against the AppHost folder.
+    /// A published app gets them as written, since they name files on the target. Passphrases and
+    /// keys go through secret parameters, which the dashboard masks and the manifest leaves out.
+    /// Settings that only the AppHost reads, such as <c>CertEngine:Replicas</c>, stay out.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithConfigurationSection(
         this IResourceBuilder<ProjectResource> project,
@@ -20,7 +22,7 @@ internal static class ProjectResourceExtensions
         var builder = project.ApplicationBuilder;
         foreach (var (key, value) in builder.Configuration.GetSection(section).AsEnumerable())
         {
-            if (value is null)
+            if (value is null || AppHostSettingNames.Contains(key, StringComparer.OrdinalIgnoreCase))
             {
                 continue;
             }
@@ -28,22 +30,62 @@ internal static class ProjectResourceExtensions
             var variable = key.Replace(":", "__", StringComparison.Ordinal);
             if (IsSecret(key))
             {
-                // Several CertEngine resources share the section, and so its secret parameters.
-                var parameterName = ParameterName(key);
-                var parameter = builder.Resources.OfType<ParameterResource>().FirstOrDefault(p => p.Name == parameterName)
-                    ?? builder.AddParameter(parameterName, value, secret: true).Resource;
-                project.WithEnvironment(variable, parameter);
+                project.WithEnvironment(variable, SecretParameter(builder, key, value));
                 continue;
             }
 
             var resolved = key.EndsWith("Path", StringComparison.Ordinal) && value.Length > 0
-                ? Path.GetFullPath(value, builder.AppHostDirectory)
-                : value;
+                && builder.ExecutionContext.IsRunMode
+                    ? Path.GetFullPath(value, builder.AppHostDirectory)
+                    : value;
             project.WithEnvironment(variable, resolved);
         }
 
         return project;
     }
+
+    /// <summary>
+    /// Makes a published app ask its deployment for the secret setting <paramref name="key"/>, through
+    /// a parameter, when the AppHost's settings do not contain it. When run, the project does without.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithSecretFromDeployment(
+        this IResourceBuilder<ProjectResource> project,
+        string key)
+    {
+        var builder = project.ApplicationBuilder;
+        if (builder.ExecutionContext.IsRunMode || !string.IsNullOrEmpty(builder.Configuration[key]))
+        {
+            return project;
+        }
+
+        var variable = key.Replace(":", "__", StringComparison.Ordinal);
+        return project.WithEnvironment(variable, SecretParameter(builder, key, value: null));
+    }
+
+    /// <summary>
+    /// Returns the secret parameter of a setting, adding it on first use. Several CertEngine resources
+    /// share a section, and so its secret parameters. Without <paramref name="value"/> the parameter
+    /// takes its value from the deployment.
+    /// </summary>
+    private static IResourceBuilder<ParameterResource> SecretParameter(
+        IDistributedApplicationBuilder builder,
+        string key,
+        string? value)
+    {
+        var name = ParameterName(key);
+        if (builder.Resources.OfType<ParameterResource>().FirstOrDefault(p => p.Name == name) is { } existing)
+        {
+            return builder.CreateResourceBuilder(existing);
+        }
+
+        return value is null
+            ? builder.AddParameter(name, secret: true)
+            : builder.AddParameter(name, value, secret: true);
+    }
+
+    /// <summary>Settings that size and place the processes, which the AppHost applies itself.</summary>
+    private static readonly string[] AppHostSettingNames =
+        ["CertEngine:Replicas", "CertEngine:CoresPerReplica", "Api:Replicas"];
 
     /// <summary>
     /// Returns a resource name for a setting: lowercase letters, digits and hyphens, at most 64
@@ -68,29 +110,6 @@ internal static class ProjectResourceExtensions
     // "SigningKey" also matches the JWT SigningKeys list.
     private static readonly string[] SecretSettingNames =
         ["Passphrase", "EncryptionKey", "Credential", "SigningKey"];
-
-    /// <summary>
-    /// Gives the Api the SHA-256 of <paramref name="apiKey"/> as the API key <paramref name="name"/>,
-    /// so the key itself never reaches the Api's configuration.
-    /// </summary>
-    public static IResourceBuilder<ProjectResource> WithApiKey(
-        this IResourceBuilder<ProjectResource> project,
-        string name,
-        IResourceBuilder<ParameterResource> apiKey)
-    {
-        return project.WithEnvironment(async context =>
-        {
-            // A published app gets its keys from the deployment's own configuration.
-            if (context.ExecutionContext.IsPublishMode)
-            {
-                return;
-            }
-
-            var value = await apiKey.Resource.GetValueAsync(context.CancellationToken) ?? string.Empty;
-            var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(value));
-            context.EnvironmentVariables[$"BulkCerts__Auth__ApiKeys__{name}__Hash"] = Convert.ToHexStringLower(hash);
-        });
-    }
 
     /// <summary>
     /// Logs the project's HTTP address once it is healthy, so the console shows where to send requests.
@@ -127,7 +146,7 @@ internal static class ProjectResourceExtensions
     /// Limits the project to <paramref name="count"/> processor cores, the <paramref name="index"/>-th
     /// such set of the machine's cores, so that replicas limited this way run on different cores
     /// while there are enough. DOTNET_PROCESSOR_COUNT passes the count to the runtime, which sizes its
-    /// thread pool from it.
+    /// thread pool from it. A published app gets only that count.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithProcessorCores(
         this IResourceBuilder<ProjectResource> project,
@@ -139,13 +158,22 @@ internal static class ProjectResourceExtensions
             return project;
         }
 
+        // Core numbers of this machine mean nothing on the target, where the orchestrator sets the CPU limit.
+        if (project.ApplicationBuilder.ExecutionContext.IsRunMode)
+        {
+            PinToCores(project, count, index);
+        }
+
+        return project.WithEnvironment("DOTNET_PROCESSOR_COUNT", count.ToString(CultureInfo.InvariantCulture));
+    }
+
+    private static void PinToCores(IResourceBuilder<ProjectResource> project, int count, int index)
+    {
         for (var i = 0; i < count; i++)
         {
             var core = ((index * count) + i) % Environment.ProcessorCount;
             project.WithEnvironment($"CertEngine__Cores__{i}", core.ToString(CultureInfo.InvariantCulture));
         }
-
-        return project.WithEnvironment("DOTNET_PROCESSOR_COUNT", count.ToString(CultureInfo.InvariantCulture));
     }
 
     /// <summary>

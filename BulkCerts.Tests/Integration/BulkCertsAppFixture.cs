@@ -201,12 +201,21 @@ public class BulkCertsAppFixture : IAsyncLifetime
     public const string EngineCredentialSecret = "CertEngine service credential";
     public const string ResultKeySecret = "result encryption key";
 
+    /// <summary>
+    /// Returns the bearer credential that every CertEngine requires, the AppHost's secret parameter
+    /// <c>certengine-credential</c>.
+    /// </summary>
+    public async Task<string> GetEngineCredentialAsync()
+    {
+        var parameter = App.Services.GetRequiredService<DistributedApplicationModel>().Resources
+            .OfType<ParameterResource>()
+            .Single(resource => resource.Name == "certengine-credential");
+        return await parameter.GetValueAsync(CancellationToken.None) ?? string.Empty;
+    }
+
     /// <summary>Returns the credentials and keys of this app that must never appear in its output.</summary>
     internal async Task<List<Secret>> ReadSecretsAsync()
     {
-        var engineCredential = App.Services.GetRequiredService<DistributedApplicationModel>().Resources
-            .OfType<ParameterResource>()
-            .Single(resource => resource.Name == "certengine-credential");
         List<Secret> secrets =
         [
             new("PEM private key marker", "PRIVATE KEY-----"),
@@ -216,7 +225,7 @@ public class BulkCertsAppFixture : IAsyncLifetime
             new("single-task API key", SingleTaskKey),
             new("JWT signing key", Convert.ToBase64String(TokenSecret)),
         ];
-        if (await engineCredential.GetValueAsync(CancellationToken.None) is { Length: > 0 } credential)
+        if (await GetEngineCredentialAsync() is { Length: > 0 } credential)
         {
             secrets.Add(new(EngineCredentialSecret, credential));
         }
