@@ -51,6 +51,7 @@ var engineCredential = builder.AddParameter("certengine-credential", secretDefau
 
 var api = builder.AddProject<Projects.BulkCerts_Api>("api")
     .WithReplicas(apiReplicas)
+    .WithoutPublishedHttps()
     .WithReference(redis)
     .WaitFor(redis);
 

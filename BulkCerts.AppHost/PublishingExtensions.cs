@@ -17,8 +17,8 @@ internal static class PublishingExtensions
 
     /// <summary>
     /// Removes the https endpoint that Aspire adds to every published project on the port of its
-    /// first http endpoint. The CertEngine serves plain HTTP/2 only, so a deployment would expose its
-    /// gRPC port twice, once as https.
+    /// first http endpoint. The CertEngine and the Api serve plain HTTP only, so a deployment would
+    /// expose that port twice, once as https.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithoutPublishedHttps(
         this IResourceBuilder<ProjectResource> project)

@@ -137,6 +137,7 @@ public sealed class AppHostModelTests
         var (manifest, _) = await PublishManifestAsync();
 
         var environment = EnvironmentOf(manifest, "api");
+        Assert.Equal(["grpc 5082", "http 5080"], BindingsOf(manifest, "api"));
         Assert.Equal("{api-key-hash.value}", environment["BulkCerts__Auth__ApiKeys__development__Hash"]);
         Assert.Equal("{bulkcerts-resultencryptionkey.value}", environment["BulkCerts__ResultEncryptionKey"]);
         Assert.Equal("{certengine-credential.value}", environment["BulkCerts__CertEngineCredential"]);

@@ -28,7 +28,9 @@ internal sealed class StandaloneApi : IDisposable
         var address = new Uri($"http://127.0.0.1:{ChildProcess.FindFreePort()}");
         var environment = new Dictionary<string, string>(settings)
         {
-            ["ASPNETCORE_URLS"] = address.ToString(),
+            // The Api's settings name its endpoints, so they are moved here rather than with ASPNETCORE_URLS.
+            ["Kestrel__Endpoints__http__Url"] = address.ToString(),
+            ["Kestrel__Endpoints__grpc__Url"] = $"http://127.0.0.1:{ChildProcess.FindFreePort()}",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
         };
         var folder = OutputFolder();
