@@ -66,6 +66,8 @@ public static class CertificateEndpoints
                 "is the status body. Ends when the task is complete or failed, or with a `deleted` event.")
             .WithRequestHeader("Last-Event-ID", "The id of the last event received; the stream continues after it.")
             .ProducesContent(StatusCodes.Status200OK, typeof(string), "The event stream.", MediaTypes.EventStream)
+            .ProducesNoContent(StatusCodes.Status204NoContent,
+                "A reconnection (Last-Event-ID) to a task that has ended: there is nothing more to follow.")
             .ProducesTaskErrors()
             .ProducesError(StatusCodes.Status406NotAcceptable, "The Accept header excludes text/event-stream.");
 
@@ -242,9 +244,10 @@ public static class CertificateEndpoints
     /// <summary>
     /// Streams the task's progress as server-sent events named <c>progress</c>, each holding the
     /// status body, until the task completes or fails; <c>deleted</c> ends the stream of a task that
-    /// was deleted meanwhile. A client that reconnects with Last-Event-ID continues after that event.
+    /// was deleted meanwhile. A client that reconnects with Last-Event-ID continues after that event,
+    /// or gets 204 when the task has ended.
     /// </summary>
-    public static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> WatchTask(
+    public static async Task<Results<PushStreamHttpResult, NoContent, ProblemHttpResult>> WatchTask(
         string taskId,
         HttpContext context,
         TaskStore tasks,
@@ -267,6 +270,12 @@ public static class CertificateEndpoints
         }
 
         var lastEventId = context.Request.Headers["Last-Event-ID"].ToString();
+        if (lastEventId.Length > 0 && task.HasEnded)
+        {
+            // A browser's EventSource reconnects after every stream that ends, until it gets 204.
+            return TypedResults.NoContent();
+        }
+
         context.Response.Headers.CacheControl = "no-cache";
 
         // Tells a buffering reverse proxy such as nginx to pass each event on at once.

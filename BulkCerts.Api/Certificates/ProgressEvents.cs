@@ -22,6 +22,8 @@ public static class ProgressEvents
     {
         try
         {
+            // Sends the headers at once: the first event of a resumed watch may be minutes away.
+            await output.FlushAsync(cancellationToken);
             await using var enumerator = updates.GetAsyncEnumerator(cancellationToken);
             var next = enumerator.MoveNextAsync().AsTask();
             while (true)

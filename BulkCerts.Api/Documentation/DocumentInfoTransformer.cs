@@ -25,6 +25,10 @@ internal sealed class DocumentInfoTransformer(IOptions<AuthOptions> auth) : IOpe
         document.Info.Title = "BulkCerts API";
         document.Info.Description = Description;
 
+        // The generator names a server from the request's Host header, which any caller sets. Without
+        // a server, clients resolve the paths against the address they fetched the document from.
+        document.Servers = [];
+
         document.Components ??= new OpenApiComponents();
         document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
         document.Components.SecuritySchemes[SecuritySchemes.ApiKey] = new OpenApiSecurityScheme

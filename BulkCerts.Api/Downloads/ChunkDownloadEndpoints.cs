@@ -30,6 +30,8 @@ public static class ChunkDownloadEndpoints
             .ProducesError(StatusCodes.Status406NotAcceptable, "The Accept header excludes application/zip.")
             .ProducesError(StatusCodes.Status409Conflict, "The task failed.")
             .ProducesError(StatusCodes.Status410Gone, "The chunk's certificates have expired or were deleted.")
+            .ProducesError(StatusCodes.Status429TooManyRequests, "Too many requests without credentials from this " +
+                "client address; retry after the Retry-After seconds.")
             .ProducesError(StatusCodes.Status503ServiceUnavailable, "Redis is unreachable, or the certificates were " +
                 "encrypted under a key the Api no longer has.");
         return routes;

@@ -31,13 +31,14 @@ public sealed class TaskProgressFeed(TaskStore tasks, TimeProvider clock, IHostA
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         RedisValue position;
-        if (lastEventId is not null && IsEventId(lastEventId) && !task.HasEnded)
+        if (lastEventId is not null && !task.HasEnded && await tasks.HasEventAsync(task.TaskId, lastEventId))
         {
             position = lastEventId;
         }
         else
         {
-            // The id is read before the record, so no event after the id can be older than the record.
+            // A resumed watch whose id is not one of this task's events starts afresh. The id is
+            // read before the record, so no event after the id can be older than the record.
             var newest = await tasks.GetLastEventIdAsync(task.TaskId);
             task = await tasks.GetAsync(task.TaskId) ?? task;
             position = newest ?? "0-0";
@@ -72,9 +73,17 @@ public sealed class TaskProgressFeed(TaskStore tasks, TimeProvider clock, IHostA
 
             if (clock.GetElapsedTime(quietSince) >= ExistenceCheckInterval)
             {
-                if (await tasks.GetStatusAsync(task.TaskId) is null)
+                // Nothing new for a while: the task may be gone, or may have ended in an event before
+                // the position, which a resumed watch does not see.
+                if (await tasks.GetAsync(task.TaskId) is not { } current)
                 {
                     yield return new TaskUpdate(position.ToString(), task, Deleted: true);
+                    yield break;
+                }
+
+                if (current.HasEnded)
+                {
+                    yield return new TaskUpdate(position.ToString(), current, Deleted: false);
                     yield break;
                 }
 

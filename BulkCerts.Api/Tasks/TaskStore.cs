@@ -326,6 +326,18 @@ public sealed class TaskStore(
         return [.. entries.Select(TaskEvent.Parse)];
     }
 
+    /// <summary>Returns whether <paramref name="eventId"/> is one of the task's progress events.</summary>
+    public async Task<bool> HasEventAsync(string taskId, string eventId)
+    {
+        if (!TaskProgressFeed.IsEventId(eventId))
+        {
+            return false;
+        }
+
+        var entries = await _database.StreamRangeAsync(TaskKeys.Events(taskId), eventId, eventId, count: 1);
+        return entries.Length == 1;
+    }
+
     /// <summary>Returns the id of the task's newest progress event, or null when it has none.</summary>
     public async Task<string?> GetLastEventIdAsync(string taskId)
     {

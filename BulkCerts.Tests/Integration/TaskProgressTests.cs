@@ -121,6 +121,57 @@ public sealed class TaskProgressTests(BulkCertsAppFixture fixture) : IAsyncLifet
     }
 
     [Fact]
+    public async Task ResumedWatchSendsHeadersAtOnce()
+    {
+        var (taskId, store) = await CreateIdleTaskAsync();
+        await store.CompleteChunkAsync(taskId, 1, 100, [1]);
+        var newestId = await store.GetLastEventIdAsync(taskId);
+
+        // Nothing follows the newest event yet, so only the headers can end this wait.
+        using var events = await EventStreamReader
+            .OpenAsync(fixture.Api, $"/certificates/{taskId}/events", lastEventId: newestId)
+            .WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(HttpStatusCode.OK, events.Response.StatusCode);
+        await store.CompleteChunkAsync(taskId, 2, 100, [2]);
+        Assert.Equal(("in_progress", 200L, 80.0), Describe(await ReadProgressAsync(events)));
+    }
+
+    [Theory]
+    [InlineData("99999999999999-0")]
+    [InlineData("1-0")]
+    public async Task ResumeFromForeignIdStartsAfresh(string lastEventId)
+    {
+        var (taskId, store) = await CreateIdleTaskAsync();
+        await store.CompleteChunkAsync(taskId, 1, 100, [1]);
+
+        using var events = await EventStreamReader.OpenAsync(
+            fixture.Api, $"/certificates/{taskId}/events", lastEventId);
+
+        Assert.Equal(("in_progress", 100L, 40.0), Describe(await ReadProgressAsync(events)));
+        await store.CompleteChunkAsync(taskId, 2, 100, [2]);
+        await store.CompleteChunkAsync(taskId, 3, 50, [3]);
+        Assert.Equal(("in_progress", 200L, 80.0), Describe(await ReadProgressAsync(events)));
+        Assert.Equal(("complete", 250L, 100.0), Describe(await ReadProgressAsync(events)));
+        Assert.Null(await events.ReadAsync(EventTimeout));
+    }
+
+    [Fact]
+    public async Task ReconnectToEndedTaskGetsNoContent()
+    {
+        var (taskId, store) = await CreateIdleTaskAsync();
+        await store.CompleteChunkAsync(taskId, 1, 100, [1]);
+        await store.CompleteChunkAsync(taskId, 2, 100, [2]);
+        await store.CompleteChunkAsync(taskId, 3, 50, [3]);
+        var lastId = await store.GetLastEventIdAsync(taskId);
+
+        using var events = await EventStreamReader.OpenAsync(
+            fixture.Api, $"/certificates/{taskId}/events", lastId);
+
+        Assert.Equal(HttpStatusCode.NoContent, events.Response.StatusCode);
+    }
+
+    [Fact]
     public async Task FailedTaskEndsStreamWithReason()
     {
         var (taskId, store) = await CreateIdleTaskAsync();
