@@ -14,6 +14,17 @@ public static class OutputFiles
     {
         var fullPath = Path.GetFullPath(path);
         var partialPath = fullPath + ".part";
+
+        // The file replaces whatever the path names, so a link would be replaced rather than followed,
+        // leaving its target untouched. NOTE: a device or named pipe is replaced the same way; .NET
+        // does not tell them apart from a regular file.
+        if (new FileInfo(fullPath).LinkTarget is { } target)
+        {
+            throw new CliException(
+                $"'{fullPath}' is a symbolic link to '{target}'. Give the path of the file itself as --out.",
+                ExitCodes.FileError);
+        }
+
         try
         {
             var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };

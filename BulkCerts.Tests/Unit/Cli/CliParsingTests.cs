@@ -201,6 +201,31 @@ public sealed class CliParsingTests
         }
     }
 
+    [Fact]
+    public async Task OutputThroughLinkIsRefused()
+    {
+        var folder = Directory.CreateTempSubdirectory("bulkcerts-cli-out-").FullName;
+        try
+        {
+            var target = Path.Combine(folder, "target.txt");
+            await File.WriteAllTextAsync(target, "kept");
+            var link = Path.Combine(folder, "link.zip");
+            File.CreateSymbolicLink(link, target);
+
+            var exception = await Assert.ThrowsAsync<CliException>(() => OutputFiles.WritePrivateAsync(
+                link, new MemoryStream([1, 2, 3]), CancellationToken.None));
+
+            Assert.Equal(ExitCodes.FileError, exception.ExitCode);
+            Assert.Contains("is a symbolic link", exception.Message);
+            Assert.Equal(target, new FileInfo(link).LinkTarget);
+            Assert.Equal("kept", await File.ReadAllTextAsync(target));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static CliEnvironment Environment(Dictionary<string, string> variables) =>
         CliEnvironment.ForWriters(TextWriter.Null, TextWriter.Null, variables);
 }
