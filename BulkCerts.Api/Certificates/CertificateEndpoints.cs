@@ -685,10 +685,8 @@ public static class CertificateEndpoints
         return credential.MayUse(task.SupplierId) ? null : OutOfScope(credential, $"Task {task.TaskId}");
     }
 
-    private static ProblemHttpResult OutOfScope(Credential credential, string subject) => ApiResults.Problem(
-        StatusCodes.Status403Forbidden,
-        $"{subject} is outside the scope of credential '{credential.Name}', which may use only " +
-        $"{credential.DescribeScope()}; use a credential for that supplier.");
+    private static ProblemHttpResult OutOfScope(Credential credential, string subject) =>
+        ApiResults.Problem(StatusCodes.Status403Forbidden, TaskMessages.OutOfScope(credential, subject));
 
     private static ProblemHttpResult TooManyRunning(
         HttpContext context,
@@ -707,10 +705,8 @@ public static class CertificateEndpoints
     private static async Task<TaskRecord?> FindTaskAsync(string taskId, TaskStore tasks) =>
         TaskIds.IsValid(taskId) ? await tasks.GetAsync(taskId.ToLowerInvariant()) : null;
 
-    internal static ProblemHttpResult TaskNotFound(string taskId) => TaskIds.IsValid(taskId)
-        ? ApiResults.NotFound(
-            $"Task {taskId} was not found. Check the id; tasks are deleted when their retention ends.")
-        : ApiResults.NotFound($"Task id '{MessageText.Shorten(taskId)}' is not valid; task ids are {TaskIds.Format}.");
+    internal static ProblemHttpResult TaskNotFound(string taskId) => ApiResults.NotFound(
+        TaskIds.IsValid(taskId) ? TaskMessages.NotFound(taskId) : TaskMessages.InvalidId(taskId));
 }
 
 /// <summary>The services and settings that creating a task uses.</summary>

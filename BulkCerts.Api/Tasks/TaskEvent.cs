@@ -4,7 +4,7 @@ namespace BulkCerts.Api.Tasks;
 
 /// <summary>
 /// One entry of a task's progress stream: the task's status and counts after a change. The task
-/// record holds the same values; the stream lets a watcher learn of each change in order.
+/// record contains the same values, and the stream lets a watcher learn of each change in order.
 /// </summary>
 public sealed record TaskEvent(string Id, string Status, int ChunksPending, long CertificatesIssued, string? Message)
 {
@@ -22,6 +22,16 @@ public sealed record TaskEvent(string Id, string Status, int ChunksPending, long
             (int)entry[ChunksPendingField],
             (long)entry[CertificatesIssuedField],
             message.IsNull ? null : message.ToString());
+    }
+
+    /// <summary>Returns whether <paramref name="value"/> has the form of a Redis stream entry id.</summary>
+    public static bool IsEventId(string value)
+    {
+        var parts = value.Split('-');
+        return parts.Length == 2
+            && parts.All(part => part.Length is > 0 and <= 20 && part.All(char.IsAsciiDigit))
+            && ulong.TryParse(parts[0], out _)
+            && ulong.TryParse(parts[1], out _);
     }
 
     /// <summary>Returns the task as this event leaves it.</summary>

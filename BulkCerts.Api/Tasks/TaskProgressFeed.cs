@@ -111,16 +111,6 @@ public sealed class TaskProgressFeed(TaskStore tasks, TimeProvider clock, IHostA
             return false;
         }
     }
-
-    /// <summary>Returns whether <paramref name="value"/> has the form of a Redis stream entry id.</summary>
-    public static bool IsEventId(string value)
-    {
-        var parts = value.Split('-');
-        return parts.Length == 2
-            && parts.All(part => part.Length is > 0 and <= 20 && part.All(char.IsAsciiDigit))
-            && ulong.TryParse(parts[0], out _)
-            && ulong.TryParse(parts[1], out _);
-    }
 }
 
 /// <summary>A task after a change, with the id of the event that made it; Deleted when the task is gone.</summary>

@@ -329,7 +329,7 @@ public sealed class TaskStore(
     /// <summary>Returns whether <paramref name="eventId"/> is one of the task's progress events.</summary>
     public async Task<bool> HasEventAsync(string taskId, string eventId)
     {
-        if (!TaskProgressFeed.IsEventId(eventId))
+        if (!TaskEvent.IsEventId(eventId))
         {
             return false;
         }

@@ -16,23 +16,17 @@ public sealed class TaskWatcherService(TaskStore tasks, TaskProgressFeed feed) :
     {
         if (!TaskIds.IsValid(request.TaskId))
         {
-            throw new RpcException(new Status(
-                StatusCode.InvalidArgument,
-                $"Task id '{Http.MessageText.Shorten(request.TaskId)}' is not valid; task ids are {TaskIds.Format}."));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, TaskMessages.InvalidId(request.TaskId)));
         }
 
         var task = await tasks.GetAsync(request.TaskId.ToLowerInvariant())
-            ?? throw new RpcException(new Status(
-                StatusCode.NotFound,
-                $"Task {request.TaskId} was not found. Check the id; tasks are deleted when their retention ends."));
+            ?? throw new RpcException(new Status(StatusCode.NotFound, TaskMessages.NotFound(request.TaskId)));
 
         var credential = context.GetHttpContext().GetCredential();
         if (!credential.MayUse(task.SupplierId))
         {
             throw new RpcException(new Status(
-                StatusCode.PermissionDenied,
-                $"Task {task.TaskId} is outside the scope of credential '{credential.Name}', which may use only " +
-                $"{credential.DescribeScope()}; use a credential for that supplier."));
+                StatusCode.PermissionDenied, TaskMessages.OutOfScope(credential, $"Task {task.TaskId}")));
         }
 
         var lastEventId = request.LastEventId.Length == 0 ? null : request.LastEventId;

@@ -11,8 +11,8 @@ namespace BulkCerts.Tests.Support;
 /// <summary>
 /// Runs the Api's own Program in memory, in the Development environment unless
 /// <see cref="EnvironmentName"/> sets another, for tests that read its endpoints and OpenAPI
-/// document. The chunk dispatcher is removed, and the Redis address is a closed loopback port, so
-/// requests that need Redis or a CertEngine fail; the tests send none.
+/// document. The chunk dispatcher is removed and the Redis address is a closed loopback port. Requests
+/// that need Redis or a CertEngine would fail, so the tests send none.
 /// </summary>
 /// <remarks>
 /// The type argument only names the Api's assembly. Program would be ambiguous, because the tests
