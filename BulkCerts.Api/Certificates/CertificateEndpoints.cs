@@ -110,8 +110,8 @@ public static class CertificateEndpoints
             .ProducesTaskErrors("Redis is unreachable (see Retry-After), or the certificates were encrypted under a " +
                 "key the Api no longer has.")
             .ProducesError(StatusCodes.Status400BadRequest, "downloadType has a value other than signedUrl or zip.")
-            .ProducesError(StatusCodes.Status406NotAcceptable, "The Accept header excludes application/zip (or, for an " +
-                "encrypted download, application/pkcs7-mime) and JSON.")
+            .ProducesError(StatusCodes.Status406NotAcceptable, "The Accept header excludes application/zip (or, " +
+                "for an encrypted download, application/pkcs7-mime) and JSON.")
             .ProducesError(StatusCodes.Status409Conflict, "The task failed, for the reason in the message.")
             .ProducesError(StatusCodes.Status410Gone, "The task's certificates have expired or were deleted.");
 

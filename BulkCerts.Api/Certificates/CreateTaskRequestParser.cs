@@ -22,7 +22,7 @@ public static class CreateTaskRequestParser
     /// <summary>The only value <c>certInfo.privateKeyFormat</c> accepts, case-insensitively.</summary>
     public const string Pkcs8 = "pkcs8";
 
-    /// <summary>The most characters of <c>certInfo.pkcs12Password</c>.</summary>
+    /// <summary>Maximum length of <c>certInfo.pkcs12Password</c>, in characters.</summary>
     public const int MaxPkcs12PasswordLength = 1024;
 
     /// <summary>The values of <c>certInfo.outputFormat</c>, accepted in any case.</summary>
@@ -492,7 +492,8 @@ public static class CreateTaskRequestParser
             if (OutputFormats.FirstOrDefault(known => known.Equals(name, StringComparison.OrdinalIgnoreCase)) is not
                 { } known)
             {
-                return $"certInfo.outputFormat '{name}' is not supported; use one of {string.Join(", ", OutputFormats)}.";
+                var supported = string.Join(", ", OutputFormats);
+                return $"certInfo.outputFormat '{name}' is not supported; use one of {supported}.";
             }
 
             format = known switch
@@ -574,7 +575,9 @@ public readonly record struct ParseResult(
     string? Error,
     int Status = StatusCodes.Status200OK)
 {
-    /// <summary>The password of the PKCS#12 files; kept out of <see cref="Request"/>, which is stored as is.</summary>
+    /// <summary>
+    /// The password of the PKCS#12 files, kept out of <see cref="Request"/> because that is stored as is.
+    /// </summary>
     public string? Pkcs12Password { get; init; }
 
     public static ParseResult Success(

@@ -14,7 +14,7 @@ public static class RecipientCertificates
 {
     public const string Field = "certInfo.recipientCertificate";
 
-    /// <summary>The most characters of the PEM; a certificate with a 16,384-bit key is well below it.</summary>
+    /// <summary>Maximum length of the PEM in characters; a certificate with a 16,384-bit key is shorter.</summary>
     public const int MaxPemLength = 16 * 1024;
 
     public const int MinRsaKeySize = 2048;
@@ -66,8 +66,8 @@ public static class RecipientCertificates
         if (blocks != 1)
         {
             return blocks == 0
-                ? $"{Field} holds no PEM certificate; {Expected}."
-                : $"{Field} holds {blocks} PEM certificates; {Expected}, without its chain.";
+                ? $"{Field} contains no PEM certificate; {Expected}."
+                : $"{Field} contains {blocks} PEM certificates; {Expected}, without its chain.";
         }
 
         X509Certificate2 certificate;

@@ -29,8 +29,8 @@ public static class ChunkDownloadEndpoints
                 MediaTypes.Zip, MediaTypes.Pkcs7Mime)
             .ProducesError(StatusCodes.Status403Forbidden, "The URL is unsigned, altered or expired; request new URLs.")
             .ProducesError(StatusCodes.Status404NotFound, "The task no longer exists.")
-            .ProducesError(StatusCodes.Status406NotAcceptable, "The Accept header excludes application/zip (or, for an " +
-                "encrypted download, application/pkcs7-mime).")
+            .ProducesError(StatusCodes.Status406NotAcceptable, "The Accept header excludes application/zip (or, " +
+                "for an encrypted download, application/pkcs7-mime).")
             .ProducesError(StatusCodes.Status409Conflict, "The task failed.")
             .ProducesError(StatusCodes.Status410Gone, "The chunk's certificates have expired or were deleted.")
             .ProducesError(StatusCodes.Status429TooManyRequests, "Too many requests without credentials from this " +

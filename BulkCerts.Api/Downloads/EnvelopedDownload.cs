@@ -25,8 +25,10 @@ internal static class EnvelopedDownload
     /// </summary>
     public static Stream Open(Stream output, string recipientCertificatePem)
     {
-        var certificate = new X509CertificateParser().ReadCertificate(Encoding.ASCII.GetBytes(recipientCertificatePem))
-            ?? throw new InvalidOperationException("The task's recipient certificate holds no certificate.");
+        var pem = Encoding.ASCII.GetBytes(recipientCertificatePem);
+        var certificate = new X509CertificateParser().ReadCertificate(pem)
+            ?? throw new InvalidOperationException(
+                "The recipient certificate stored with the task is not a readable PEM certificate.");
         var generator = new CmsEnvelopedDataStreamGenerator();
         generator.SetBufferSize(SegmentSize);
         generator.AddKeyTransRecipient(certificate);

@@ -41,8 +41,8 @@ public sealed class ResultProtector
         Protect(plaintext, AssociatedData(taskId, chunkId));
 
     /// <summary>
-    /// Encrypts a task's PKCS#12 password like a result, under associated data of its own purpose, so
-    /// that neither decrypts in the place of the other nor in another task.
+    /// Encrypts a task's PKCS#12 password like a result, with associated data of its own purpose and the
+    /// task id, so a password never decrypts as a chunk result or as another task's password.
     /// </summary>
     public byte[] ProtectPassword(string password, string taskId)
     {
@@ -104,7 +104,10 @@ public sealed class ResultProtector
     /// was encrypted under a key that is no longer configured.</exception>
     public int Unprotect(ReadOnlySpan<byte> protectedData, string taskId, int chunkId, Span<byte> destination) =>
         Unprotect(
-            protectedData, AssociatedData(taskId, chunkId), $"Stored result of task {taskId} chunk {chunkId}", destination);
+            protectedData,
+            AssociatedData(taskId, chunkId),
+            $"Stored result of task {taskId} chunk {chunkId}",
+            destination);
 
     private int Unprotect(
         ReadOnlySpan<byte> protectedData,

@@ -159,8 +159,9 @@ public sealed class TaskStore(
 
         if (protectedPassword is not null)
         {
-            // Apart from the task record, which stores the request as it is, and encrypted.
-            _ = transaction.StringSetAsync(TaskKeys.Pkcs12Password(record.TaskId), protectedPassword, settings.Retention);
+            // Stored encrypted, apart from the task record, which contains the request as sent.
+            var passwordKey = TaskKeys.Pkcs12Password(record.TaskId);
+            _ = transaction.StringSetAsync(passwordKey, protectedPassword, settings.Retention);
         }
 
         var events = TaskKeys.Events(record.TaskId);

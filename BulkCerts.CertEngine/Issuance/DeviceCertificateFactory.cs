@@ -81,7 +81,7 @@ public static class DeviceCertificateFactory
             var fields = PemEncoding.Find(pem);
             if (!Convert.TryFromBase64Chars(pem.AsSpan()[fields.Base64Data], pkcs8, out var length))
             {
-                throw new CryptographicException("The device key's PKCS#8 PEM has no valid base64 body.");
+                throw new CryptographicException("The PKCS#8 PEM of the device key contains invalid base64.");
             }
 
             IEnumerable<X509Certificate2> chain = request.IncludeCertificateAuthority ? request.Authority.Chain : [];

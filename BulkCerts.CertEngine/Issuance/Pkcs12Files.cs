@@ -7,7 +7,7 @@ namespace BulkCerts.CertEngine.Issuance;
 
 /// <summary>
 /// Builds the PKCS#12 file of one device: its private key in a shrouded key bag and its certificate,
-/// with the CA chain when asked for, in an encrypted safe. Both are encrypted with AES-256-CBC under a
+/// with the CA chain on request, in an encrypted safe. Both are encrypted with AES-256-CBC under a
 /// PBKDF2 (HMAC-SHA256) key, and the file is sealed with an HMAC-SHA256 MAC, which OpenSSL 3 reads
 /// without its legacy provider. The key goes in as PKCS#8 bytes, so any algorithm the engine
 /// generates fits, Ed25519 and ML-DSA included, whether or not .NET has a key type for it.
@@ -22,7 +22,7 @@ public static class Pkcs12Files
     private static readonly PbeParameters Encryption =
         new(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, Iterations);
 
-    /// <summary>Returns the DER of a PKCS#12 file holding the key and the certificates.</summary>
+    /// <summary>Returns the DER of a PKCS#12 file containing the key and the certificates.</summary>
     /// <param name="certificate">The device certificate, which gets the friendly name and the key id.</param>
     /// <param name="pkcs8PrivateKey">The device key as a PKCS#8 PrivateKeyInfo.</param>
     /// <param name="friendlyName">The name tools show for the key and certificate: the common name.</param>

@@ -28,9 +28,11 @@ public sealed class EncryptedDeliveryTests(BulkCertsAppFixture fixture) : IDispo
     [InlineData("RSA-2048", 2, true)]
     public async Task Pkcs12FilesOpenWithOpenssl(string algorithm, int quantity, bool includeCa)
     {
+        var chain = includeCa ? "true" : "false";
         var body = $$$"""
-            {"quantity": {{{quantity}}}, "certInfo": {"commonName": "p12-{{{algorithm}}}", "keyAlgorithm": "{{{algorithm}}}",
-             "includeCA": {{{(includeCa ? "true" : "false")}}}, "outputFormat": "PKCS12", "pkcs12Password": "{{{Password}}}"}}
+            {"quantity": {{{quantity}}}, "certInfo": {"commonName": "p12-{{{algorithm}}}",
+             "keyAlgorithm": "{{{algorithm}}}", "includeCA": {{{chain}}}, "outputFormat": "PKCS12",
+             "pkcs12Password": "{{{Password}}}"}}
             """;
         var taskId = await CreateCompleteTaskAsync(body);
         await AssertPasswordNotStoredAsync(taskId);
@@ -56,11 +58,13 @@ public sealed class EncryptedDeliveryTests(BulkCertsAppFixture fixture) : IDispo
             Assert.Equal(includeCa ? 2 : 1, CountOf(opened.Output, "-----BEGIN CERTIFICATE-----"));
 
             var key = Path.Combine(_folder, $"{certId}.key");
-            await RunOpensslAsync("pkcs12", "-in", p12, "-passin", $"pass:{Password}", "-nocerts", "-nodes", "-out", key);
+            await RunOpensslAsync(
+                "pkcs12", "-in", p12, "-passin", $"pass:{Password}", "-nocerts", "-nodes", "-out", key);
             await AssertKeyMatchesAsync(key, "PEM", certificate, "PEM");
             await RunOpensslAsync("verify", "-CAfile", fixture.DefaultCaCertificatePath, certificate);
 
-            var wrong = await Openssl.RunAsync(_folder, "pkcs12", "-in", p12, "-passin", "pass:wrong-password", "-nodes");
+            var wrong = await Openssl.RunAsync(
+                _folder, "pkcs12", "-in", p12, "-passin", "pass:wrong-password", "-nodes");
             Assert.NotEqual(0, wrong.ExitCode);
         }
     }
@@ -140,9 +144,9 @@ public sealed class EncryptedDeliveryTests(BulkCertsAppFixture fixture) : IDispo
             entries, manifest.Take(5).ToList(), fixture.DefaultCaCertificatePath);
 
         var (other, otherKey) = await CreateRecipientAsync("other");
-        var refused = await Openssl.RunAsync(_folder,
+        var rejected = await Openssl.RunAsync(_folder,
             "cms", "-decrypt", "-inform", "DER", "-in", p7m, "-recip", other, "-inkey", otherKey, "-out", "other.zip");
-        Assert.NotEqual(0, refused.ExitCode);
+        Assert.NotEqual(0, rejected.ExitCode);
     }
 
     [Fact]
@@ -173,7 +177,7 @@ public sealed class EncryptedDeliveryTests(BulkCertsAppFixture fixture) : IDispo
         { "\"outputFormat\": \"pkcs12\"", "certInfo.pkcs12Password is required" },
         { "\"pkcs12Password\": \"only-a-password\"", "certInfo.pkcs12Password is set, but certInfo.outputFormat is" },
         { "\"outputFormat\": \"der\", \"includeCA\": true", "cannot be combined with certInfo.includeCA" },
-        { "\"recipientCertificate\": \"garbage\"", "certInfo.recipientCertificate holds no PEM certificate" },
+        { "\"recipientCertificate\": \"garbage\"", "certInfo.recipientCertificate contains no PEM certificate" },
         {
             "\"recipientCertificate\": " +
                 JsonSerializer.Serialize(RecipientCertificateFiles.Rsa(notAfter: DateTimeOffset.UtcNow.AddDays(-2))),
@@ -200,7 +204,8 @@ public sealed class EncryptedDeliveryTests(BulkCertsAppFixture fixture) : IDispo
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     private static string RecipientBody(string commonName, int quantity, string recipientPath) =>
-        $"{{\"quantity\": {quantity}, \"certInfo\": {{\"commonName\": \"{commonName}\", \"keyAlgorithm\": \"EC-P256\", " +
+        $"{{\"quantity\": {quantity}, \"certInfo\": {{\"commonName\": \"{commonName}\", " +
+        "\"keyAlgorithm\": \"EC-P256\", " +
         $"\"recipientCertificate\": {JsonSerializer.Serialize(File.ReadAllText(recipientPath))}}}}}";
 
     private async Task<string> CreateCompleteTaskAsync(string body)

@@ -13,14 +13,16 @@ internal static class RecipientCertificateFiles
     {
         using var key = RSA.Create(keySize);
         var request = new CertificateRequest("CN=Recipient", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        return SelfSign(request, X509SignatureGenerator.CreateForRSA(key, RSASignaturePadding.Pkcs1), notAfter, keyUsage);
+        var signer = X509SignatureGenerator.CreateForRSA(key, RSASignaturePadding.Pkcs1);
+        return SelfSign(request, signer, notAfter, keyUsage);
     }
 
     public static string EcP256()
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=EC Recipient", key, HashAlgorithmName.SHA256);
-        return SelfSign(request, X509SignatureGenerator.CreateForECDsa(key), notAfter: null, X509KeyUsageFlags.KeyAgreement);
+        var signer = X509SignatureGenerator.CreateForECDsa(key);
+        return SelfSign(request, signer, notAfter: null, X509KeyUsageFlags.KeyAgreement);
     }
 
     private static string SelfSign(

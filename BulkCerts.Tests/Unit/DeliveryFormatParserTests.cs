@@ -102,7 +102,7 @@ public sealed class DeliveryFormatParserTests
 
     public static TheoryData<string, string> BadRecipients => new()
     {
-        { "not a certificate", "certInfo.recipientCertificate holds no PEM certificate" },
+        { "not a certificate", "certInfo.recipientCertificate contains no PEM certificate" },
         {
             "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
             "certInfo.recipientCertificate is not a readable X.509 certificate"
@@ -114,7 +114,7 @@ public sealed class DeliveryFormatParserTests
             "has a keyUsage of DigitalSignature without keyEncipherment"
         },
         { RecipientCertificateFiles.EcP256(), "only RSA recipients are supported" },
-        { RecipientCertificateFiles.Rsa() + RecipientCertificateFiles.Rsa(), "holds 2 PEM certificates" },
+        { RecipientCertificateFiles.Rsa() + RecipientCertificateFiles.Rsa(), "contains 2 PEM certificates" },
     };
 
     [Theory]
