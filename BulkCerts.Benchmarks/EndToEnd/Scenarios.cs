@@ -327,7 +327,7 @@ internal sealed class Scenarios(
     }
 
     /// <summary>
-    /// PKCS#12 against PEM issuance of the same EC-P256 tasks, and the download of a zip encrypted to
+    /// Measures PKCS#12 against PEM issuance of the same EC-P256 tasks, and the download of a zip encrypted to
     /// a recipient certificate against a plain one of the same size.
     /// </summary>
     private async Task DeliveryAsync()
@@ -386,7 +386,8 @@ internal sealed class Scenarios(
         var encryptedSeconds = encryptedTime.TotalSeconds / rounds;
         report.Add(
             $"Download of a {DownloadQuantity}-certificate EC-P256 zip encrypted to an RSA recipient",
-            $"{encryptedSeconds:F2} s, {encryptedBytes / 1e6 / encryptedSeconds:F1} MB/s ({encryptedBytes / 1e6:F1} MB)",
+            $"{encryptedSeconds:F2} s, {encryptedBytes / 1e6 / encryptedSeconds:F1} MB/s " +
+                $"({encryptedBytes / 1e6:F1} MB)",
             $"the plain zip of the same size {plainSeconds:F2} s, {plainBytes / 1e6 / plainSeconds:F1} MB/s",
             "",
             true);

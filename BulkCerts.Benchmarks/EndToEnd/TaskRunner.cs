@@ -13,7 +13,8 @@ internal static class TaskRunner
 
     /// <summary>Returns a create-task body; <paramref name="certInfo"/> is added to certInfo as it is.</summary>
     public static string Body(int quantity, string keyAlgorithm, string prefix, string certInfo = "") =>
-        $$$"""{"quantity": {{{quantity}}}, "certInfo": {"commonName": "`{{{prefix}}}-`000000${increment}", "keyAlgorithm": "{{{keyAlgorithm}}}"{{{certInfo}}}}}""";
+        $$$"""{"quantity": {{{quantity}}}, "certInfo": {"commonName": "`{{{prefix}}}-`000000${increment}",""" +
+        $$$""" "keyAlgorithm": "{{{keyAlgorithm}}}"{{{certInfo}}}}}""";
 
     /// <summary>Creates a task and returns its id and how long the POST took.</summary>
     public static async Task<(string TaskId, TimeSpan Elapsed)> CreateAsync(HttpClient api, string path, string body)
