@@ -9,6 +9,7 @@ using BulkCerts.Api.Documentation;
 using BulkCerts.Api.Downloads;
 using BulkCerts.Api.Http;
 using BulkCerts.Api.Security;
+using BulkCerts.Api.Storage;
 using BulkCerts.Api.Tasks;
 using BulkCerts.CertEngine.V1;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -75,12 +76,16 @@ public static class CertificateEndpoints
             .WithName("DownloadCertificates")
             .WithSummary("Download a complete task's certificates and keys")
             .WithDescription("Returns a zip of `{certId}_cert.pem`, `{certId}_key.pem` and " +
-                "`certificate_manifest.json`. While the task runs, redirects to its status.")
+                "`certificate_manifest.json`; with outputFormat pkcs12, `{certId}_cert.pem` and `{certId}.p12`; " +
+                "with der, `{certId}_cert.der` and `{certId}_key.der`. A task with a recipientCertificate gets the " +
+                "zip encrypted to it as CMS EnvelopedData, `{taskId}.p7m` (application/pkcs7-mime; " +
+                "smime-type=enveloped-data). While the task runs, redirects to its status.")
             .WithQueryParameter(DownloadTypes.ParameterName, "`signedUrl` returns a JSON array of signed URLs, one per " +
                 "chunk in chunk order, each downloading that chunk's zip without credentials until it expires; " +
                 "`zip`, the default, returns the whole zip.")
-            .ProducesContent(StatusCodes.Status200OK, typeof(Stream), "The zip of the task's certificates, or with " +
-                "downloadType=signedUrl a JSON array of signed URLs.", MediaTypes.Zip, MediaTypes.Json, MediaTypes.CdfJson)
+            .ProducesContent(StatusCodes.Status200OK, typeof(Stream), "The zip of the task's certificates (encrypted " +
+                "as application/pkcs7-mime for a task with a recipientCertificate), or with downloadType=signedUrl a " +
+                "JSON array of signed URLs.", MediaTypes.Zip, MediaTypes.Pkcs7Mime, MediaTypes.Json, MediaTypes.CdfJson)
             .AddOpenApiOperationTransformer((operation, _, _) =>
             {
                 // The JSON forms of the 200 response are the signed URLs, not the zip's bytes.
@@ -91,7 +96,7 @@ public static class CertificateEndpoints
                 };
                 foreach (var (type, content) in operation.Responses!["200"].Content!)
                 {
-                    if (type != MediaTypes.Zip)
+                    if (type is not (MediaTypes.Zip or MediaTypes.Pkcs7Mime))
                     {
                         content.Schema = urls;
                     }
@@ -105,7 +110,8 @@ public static class CertificateEndpoints
             .ProducesTaskErrors("Redis is unreachable (see Retry-After), or the certificates were encrypted under a " +
                 "key the Api no longer has.")
             .ProducesError(StatusCodes.Status400BadRequest, "downloadType has a value other than signedUrl or zip.")
-            .ProducesError(StatusCodes.Status406NotAcceptable, "The Accept header excludes application/zip and JSON.")
+            .ProducesError(StatusCodes.Status406NotAcceptable, "The Accept header excludes application/zip (or, " +
+                "for an encrypted download, application/pkcs7-mime) and JSON.")
             .ProducesError(StatusCodes.Status409Conflict, "The task failed, for the reason in the message.")
             .ProducesError(StatusCodes.Status410Gone, "The task's certificates have expired or were deleted.");
 
@@ -164,6 +170,7 @@ public static class CertificateEndpoints
         IdempotencyKeys idempotency,
         CertificateAuthorityCatalog catalog,
         RunningTaskLimit runningTasks,
+        ResultProtector protector,
         IOptions<BulkCertsOptions> options)
     {
         var credential = request.HttpContext.GetCredential();
@@ -179,7 +186,8 @@ public static class CertificateEndpoints
         }
 
         var authority = options.Value.DefaultCertificateAuthority;
-        var context = new CreateContext(tasks, idempotency, catalog, runningTasks, options.Value, credential);
+        var context = new CreateContext(
+            tasks, idempotency, catalog, runningTasks, protector, options.Value, credential);
         return CreateTaskAsync(request, context, authority, supplierId: null);
     }
 
@@ -191,6 +199,7 @@ public static class CertificateEndpoints
         CertificateAuthorityCatalog catalog,
         RunningTaskLimit runningTasks,
         SupplierDirectory suppliers,
+        ResultProtector protector,
         IOptions<BulkCertsOptions> options)
     {
         if (!SupplierIds.IsValid(supplierId))
@@ -214,7 +223,8 @@ public static class CertificateEndpoints
                     $"operator to map it to a CA with the setting BulkCerts:Suppliers:{supplierId}."));
         }
 
-        var context = new CreateContext(tasks, idempotency, catalog, runningTasks, options.Value, credential);
+        var context = new CreateContext(
+            tasks, idempotency, catalog, runningTasks, protector, options.Value, credential);
         return CreateTaskAsync(request, context, authority, supplierId);
     }
 
@@ -313,14 +323,20 @@ public static class CertificateEndpoints
             return ApiResults.NotAcceptable(accept, $"{MediaTypes.Json} or {MediaTypes.CdfJson}");
         }
 
-        if (downloadType == DownloadType.Zip && !MediaTypes.AcceptsZip(accept))
+        if (downloadType == DownloadType.Zip && !MediaTypes.AcceptsEncryptedZip(accept))
         {
-            return ApiResults.NotAcceptable(accept, MediaTypes.Zip);
+            return ApiResults.NotAcceptable(accept, $"{MediaTypes.Zip} or {MediaTypes.Pkcs7Mime}");
         }
 
         if (await FindTaskAsync(taskId, tasks) is not { } task)
         {
             return TaskNotFound(taskId);
+        }
+
+        if (downloadType == DownloadType.Zip && task.Request.RecipientCertificate is null
+            && !MediaTypes.AcceptsZip(accept))
+        {
+            return ApiResults.NotAcceptable(accept, MediaTypes.Zip);
         }
 
         if (CheckScope(context, task) is { } forbidden)
@@ -348,10 +364,11 @@ public static class CertificateEndpoints
             return SignedUrls(task, context, signedUrls, jsonType!);
         }
 
+        var (contentType, fileName) = ZipDownload.DescribeFile(task, task.TaskId);
         return TypedResults.Stream(
             stream => download.WriteAsync(task, chunks, stream, context.RequestAborted),
-            MediaTypes.Zip,
-            $"{task.TaskId}.zip");
+            contentType,
+            fileName);
     }
 
     /// <summary>
@@ -406,7 +423,7 @@ public static class CertificateEndpoints
         string certificateAuthority,
         string? supplierId)
     {
-        var (tasks, idempotency, catalog, runningTasks, options, credential) = context;
+        var (tasks, idempotency, catalog, runningTasks, protector, options, credential) = context;
         if (MediaTypes.SelectJsonResponseType(request.Headers.Accept) is not { } responseType)
         {
             return ApiResults.NotAcceptable(request.Headers.Accept, $"{MediaTypes.Json} or {MediaTypes.CdfJson}");
@@ -482,7 +499,8 @@ public static class CertificateEndpoints
                         supplierId,
                         traceContext,
                         taskId,
-                        credential.Name);
+                        credential.Name,
+                        parsed.Pkcs12Password is { } password ? protector.ProtectPassword(password, taskId) : null);
                 }
                 catch
                 {
@@ -715,5 +733,6 @@ internal sealed record CreateContext(
     IdempotencyKeys Idempotency,
     CertificateAuthorityCatalog Catalog,
     RunningTaskLimit RunningTasks,
+    ResultProtector Protector,
     BulkCertsOptions Options,
     Credential Credential);

@@ -44,6 +44,28 @@ public sealed record CertificateRequestSpec
 
     /// <summary>Write every private key as PKCS#8, RSA keys included.</summary>
     public bool Pkcs8PrivateKeys { get; init; }
+
+    /// <summary>How the zip holds each certificate and key.</summary>
+    public FileFormat OutputFormat { get; init; } = FileFormat.Pem;
+
+    /// <summary>
+    /// PEM of the certificate the download is encrypted to as CMS EnvelopedData, or null for a plain
+    /// zip. It is public, so it is stored with the task; the PKCS#12 password never is.
+    /// </summary>
+    public string? RecipientCertificate { get; init; }
+}
+
+/// <summary>The files of each certificate in the zip.</summary>
+public enum FileFormat
+{
+    /// <summary><c>{certId}_cert.pem</c> and <c>{certId}_key.pem</c>.</summary>
+    Pem,
+
+    /// <summary><c>{certId}_cert.pem</c> and a password-protected <c>{certId}.p12</c>.</summary>
+    Pkcs12,
+
+    /// <summary><c>{certId}_cert.der</c> and <c>{certId}_key.der</c>.</summary>
+    Der,
 }
 
 /// <summary>One subject alternative name of every certificate: its type and its template.</summary>

@@ -68,8 +68,27 @@ public sealed class CertInfo
     [Range(1, CreateTaskRequestParser.MaxDaysExpiry)]
     public int? DaysExpiry { get; init; }
 
-    [Description("Appends the CA chain to each certificate's PEM file.")]
+    [Description("Appends the CA chain to each certificate's PEM file (and adds it to each .p12 with pkcs12); " +
+        "not with outputFormat der, whose files hold one certificate each.")]
     public bool? IncludeCA { get; init; }
+
+    [Description("The files of each certificate in the zip, in any case: pem (the default) gives " +
+        "{certId}_cert.pem and {certId}_key.pem; pkcs12 gives {certId}_cert.pem and {certId}.p12, protected by " +
+        "pkcs12Password (AES-256-CBC, PBKDF2 with HMAC-SHA256, SHA-256 MAC); der gives {certId}_cert.der and " +
+        "{certId}_key.der (PKCS#8, or PKCS#1 for RSA without privateKeyFormat pkcs8).")]
+    public string? OutputFormat { get; init; }
+
+    [Description("The password of every .p12 file; required with outputFormat pkcs12 and refused without it. " +
+        "Stored only encrypted, apart from the task, and deleted when the task completes, fails or is deleted.")]
+    [MinLength(1)]
+    [MaxLength(CreateTaskRequestParser.MaxPkcs12PasswordLength)]
+    public string? Pkcs12Password { get; init; }
+
+    [Description("A PEM X.509 certificate with an RSA key of at least 2048 bits, valid now, whose keyUsage (if " +
+        "any) includes keyEncipherment. The download, whole or per chunk, is then the zip encrypted to it as CMS " +
+        "EnvelopedData (AES-256-CBC): a .p7m of type application/pkcs7-mime; smime-type=enveloped-data.")]
+    [MaxLength(RecipientCertificates.MaxPemLength)]
+    public string? RecipientCertificate { get; init; }
 }
 
 /// <summary>Subject alternative names, each entry a name template like certInfo.commonName.</summary>

@@ -22,6 +22,12 @@ public static class CreateTaskRequestParser
     /// <summary>The only value <c>certInfo.privateKeyFormat</c> accepts, case-insensitively.</summary>
     public const string Pkcs8 = "pkcs8";
 
+    /// <summary>Maximum length of <c>certInfo.pkcs12Password</c>, in characters.</summary>
+    public const int MaxPkcs12PasswordLength = 1024;
+
+    /// <summary>The values of <c>certInfo.outputFormat</c>, accepted in any case.</summary>
+    internal static readonly string[] OutputFormats = ["pem", "pkcs12", "der"];
+
     private const string Example = "{\"quantity\": 10, \"certInfo\": {\"commonName\": \"device\"}}";
 
     /// <summary>
@@ -44,7 +50,8 @@ public static class CreateTaskRequestParser
     internal static readonly string[] CertInfoProperties =
     [
         "commonName", "commonNameList", "includeCA", "daysExpiry", "subjectAltNames", "keyAlgorithm",
-        "privateKeyFormat", .. SubjectFields.Select(field => field.Name),
+        "privateKeyFormat", "outputFormat", "pkcs12Password", "recipientCertificate",
+        .. SubjectFields.Select(field => field.Name),
     ];
 
     public static ParseResult Parse(JsonElement body, BulkCertsOptions options)
@@ -93,7 +100,9 @@ public static class CreateTaskRequestParser
             || (error = ReadBoolean(certInfo, "includeCA", "certInfo.includeCA", out var includeCa)) is not null
             || (error = ReadDaysExpiry(certInfo, out var days)) is not null
             || (error = ReadKeyAlgorithm(certInfo, out var keyAlgorithm)) is not null
-            || (error = ReadPrivateKeyFormat(certInfo, out var pkcs8)) is not null)
+            || (error = ReadPrivateKeyFormat(certInfo, out var pkcs8)) is not null
+            || (error = ReadOutputFormat(certInfo, includeCa, out var outputFormat, out var password)) is not null
+            || (error = RecipientCertificates.Read(certInfo, DateTimeOffset.UtcNow, out var recipient)) is not null)
         {
             return ParseResult.Fail(error);
         }
@@ -117,8 +126,10 @@ public static class CreateTaskRequestParser
             DaysExpiryIsDefault = days is null,
             KeyAlgorithm = keyAlgorithm,
             Pkcs8PrivateKeys = pkcs8,
+            OutputFormat = outputFormat,
+            RecipientCertificate = recipient,
         };
-        return ParseResult.Success(request, commonNameList);
+        return ParseResult.Success(request, commonNameList, password);
     }
 
     private static string? ReadCommonName(JsonElement certInfo, BulkCertsOptions options, out NameTemplate? template)
@@ -459,6 +470,76 @@ public static class CreateTaskRequestParser
     }
 
     /// <summary>
+    /// Reads <c>certInfo.outputFormat</c> and the password that pkcs12 needs. Messages about the
+    /// password never repeat it.
+    /// </summary>
+    private static string? ReadOutputFormat(
+        JsonElement certInfo,
+        bool includeCa,
+        out FileFormat format,
+        out string? password)
+    {
+        format = FileFormat.Pem;
+        password = null;
+        var error = ReadString(certInfo, "outputFormat", "certInfo.outputFormat", 32, out var name);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (name is not null)
+        {
+            if (OutputFormats.FirstOrDefault(known => known.Equals(name, StringComparison.OrdinalIgnoreCase)) is not
+                { } known)
+            {
+                var supported = string.Join(", ", OutputFormats);
+                return $"certInfo.outputFormat '{name}' is not supported; use one of {supported}.";
+            }
+
+            format = known switch
+            {
+                "pkcs12" => FileFormat.Pkcs12,
+                "der" => FileFormat.Der,
+                _ => FileFormat.Pem,
+            };
+        }
+
+        if (format == FileFormat.Der && includeCa)
+        {
+            return "certInfo.outputFormat 'der' cannot be combined with certInfo.includeCA: a DER file holds one " +
+                "certificate. Use outputFormat pem (or pkcs12) for the CA chain, or leave includeCA out.";
+        }
+
+        var present = TryGet(certInfo, "pkcs12Password", out var element);
+        if (format != FileFormat.Pkcs12)
+        {
+            return present
+                ? "certInfo.pkcs12Password is set, but certInfo.outputFormat is " +
+                    $"'{format.ToString().ToLowerInvariant()}'; set outputFormat to pkcs12, or leave the password out."
+                : null;
+        }
+
+        const string Rule = "send the password of the .p12 files as a non-empty string of at most 1024 characters";
+        if (!present)
+        {
+            return $"certInfo.outputFormat is pkcs12, so certInfo.pkcs12Password is required; {Rule}.";
+        }
+
+        if (element.ValueKind != JsonValueKind.String || !TryGetText(element, out var text))
+        {
+            return $"certInfo.pkcs12Password is not a string (value not shown); {Rule}.";
+        }
+
+        if (text.Length is 0 or > MaxPkcs12PasswordLength)
+        {
+            return $"certInfo.pkcs12Password has {text.Length} characters (value not shown); {Rule}.";
+        }
+
+        password = text;
+        return null;
+    }
+
+    /// <summary>
     /// Returns a message for a property whose name differs from a known one only in case, because
     /// property names are case-sensitive and the misspelt one would otherwise be ignored.
     /// </summary>
@@ -494,9 +575,21 @@ public readonly record struct ParseResult(
     string? Error,
     int Status = StatusCodes.Status200OK)
 {
-    public static ParseResult Success(CertificateRequestSpec request, IReadOnlyList<string>? commonNameList) =>
-        new(request, commonNameList, null);
+    /// <summary>
+    /// The password of the PKCS#12 files, kept out of <see cref="Request"/> because that is stored as is.
+    /// </summary>
+    public string? Pkcs12Password { get; init; }
+
+    public static ParseResult Success(
+        CertificateRequestSpec request,
+        IReadOnlyList<string>? commonNameList,
+        string? pkcs12Password = null) =>
+        new(request, commonNameList, null) { Pkcs12Password = pkcs12Password };
 
     public static ParseResult Fail(string error, int status = StatusCodes.Status400BadRequest) =>
         new(null, null, error, status);
+
+    /// <summary>Describes the outcome without the password, which the generated form would print.</summary>
+    public override string ToString() =>
+        Error is null ? $"ParseResult {{ Quantity = {Request?.Quantity} }}" : $"ParseResult {{ Error = {Error} }}";
 }

@@ -1,4 +1,5 @@
 using BulkCerts.Api.Certificates;
+using BulkCerts.Api.Storage;
 using BulkCerts.Api.Tasks;
 using BulkCerts.CertEngine.V1;
 using Grpc.Core;
@@ -9,7 +10,7 @@ namespace BulkCerts.Api.ChunkQueue;
 /// Issues one chunk through a CertEngine instance and collects the whole stream. A stream that
 /// breaks is discarded by the caller, so a chunk is stored complete or not at all.
 /// </summary>
-public sealed class ChunkIssuer(CertEngines engines, TaskStore tasks)
+public sealed class ChunkIssuer(CertEngines engines, TaskStore tasks, ResultProtector protector)
 {
     /// <summary>
     /// How long the CertEngine may take to start a call. It sends headers before any work, so a
@@ -30,6 +31,11 @@ public sealed class ChunkIssuer(CertEngines engines, TaskStore tasks)
             ? await tasks.GetCommonNamesAsync(task.TaskId, firstIndex, count)
             : null;
         var request = CreateRequest(task.Request, task.CertificateAuthority, count, firstIndex, listSlice);
+        if (task.Request.OutputFormat == FileFormat.Pkcs12)
+        {
+            request.OutputFormat = OutputFormat.Pkcs12;
+            request.Pkcs12Password = await ReadPasswordAsync(task.TaskId);
+        }
 
         using var lease = engines.Acquire();
         System.Diagnostics.Activity.Current?.SetTag("bulkcerts.certengine", lease.Instance.Name);
@@ -44,6 +50,23 @@ public sealed class ChunkIssuer(CertEngines engines, TaskStore tasks)
             lease.ReportUnreachable();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Decrypts the task's PKCS#12 password for one request. It is deleted when the task ends, so a
+    /// missing one means the task is over and the chunk cannot be issued.
+    /// </summary>
+    private async Task<string> ReadPasswordAsync(string taskId)
+    {
+        if (await tasks.GetPkcs12PasswordAsync(taskId) is not { } stored)
+        {
+            throw new RpcException(new Status(
+                StatusCode.FailedPrecondition,
+                $"The PKCS#12 password of task {taskId} is no longer stored, so its .p12 files cannot be built; " +
+                "create the task again."));
+        }
+
+        return protector.UnprotectPassword(stored, taskId);
     }
 
     private static async Task<IssueCertificatesResponse> IssueAsync(

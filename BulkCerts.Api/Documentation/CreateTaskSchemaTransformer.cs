@@ -51,6 +51,10 @@ internal sealed class CreateTaskSchemaTransformer(IOptions<BulkCertsOptions> opt
             {
                 schema.Enum = [JsonValue.Create(CreateTaskRequestParser.Pkcs8)];
             }
+            else if (property.Name == "outputFormat")
+            {
+                schema.Enum = [.. CreateTaskRequestParser.OutputFormats.Select(value => JsonValue.Create(value))];
+            }
         }
 
         return Task.CompletedTask;

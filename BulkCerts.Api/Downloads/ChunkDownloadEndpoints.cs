@@ -23,11 +23,14 @@ public static class ChunkDownloadEndpoints
                 "is the credential: the request needs no API key or token.")
             .WithQueryParameter(ChunkUrlSigner.ExpiresParameter, "When the URL expires, in Unix seconds.")
             .WithQueryParameter(ChunkUrlSigner.SignatureParameter, "The URL's signature.")
-            .ProducesContent(StatusCodes.Status200OK, typeof(Stream), "The zip of the chunk's certificates.",
-                MediaTypes.Zip)
+            .ProducesContent(StatusCodes.Status200OK, typeof(Stream), "The zip of the chunk's certificates, in the " +
+                "task's outputFormat; for a task with a recipientCertificate encrypted to it as CMS EnvelopedData, " +
+                "`{taskId}-chunk-{chunkId}.p7m` (application/pkcs7-mime; smime-type=enveloped-data).",
+                MediaTypes.Zip, MediaTypes.Pkcs7Mime)
             .ProducesError(StatusCodes.Status403Forbidden, "The URL is unsigned, altered or expired; request new URLs.")
             .ProducesError(StatusCodes.Status404NotFound, "The task no longer exists.")
-            .ProducesError(StatusCodes.Status406NotAcceptable, "The Accept header excludes application/zip.")
+            .ProducesError(StatusCodes.Status406NotAcceptable, "The Accept header excludes application/zip (or, " +
+                "for an encrypted download, application/pkcs7-mime).")
             .ProducesError(StatusCodes.Status409Conflict, "The task failed.")
             .ProducesError(StatusCodes.Status410Gone, "The chunk's certificates have expired or were deleted.")
             .ProducesError(StatusCodes.Status429TooManyRequests, "Too many requests without credentials from this " +
@@ -60,9 +63,9 @@ public static class ChunkDownloadEndpoints
         }
 
         var accept = context.Request.Headers.Accept;
-        if (!MediaTypes.AcceptsZip(accept))
+        if (!MediaTypes.AcceptsEncryptedZip(accept))
         {
-            return ApiResults.NotAcceptable(accept, MediaTypes.Zip);
+            return ApiResults.NotAcceptable(accept, $"{MediaTypes.Zip} or {MediaTypes.Pkcs7Mime}");
         }
 
         // A valid signature vouches for the form of both ids.
@@ -70,6 +73,11 @@ public static class ChunkDownloadEndpoints
         if (await tasks.GetAsync(taskId) is not { } task)
         {
             return CertificateEndpoints.TaskNotFound(taskId);
+        }
+
+        if (task.Request.RecipientCertificate is null && !MediaTypes.AcceptsZip(accept))
+        {
+            return ApiResults.NotAcceptable(accept, MediaTypes.Zip);
         }
 
         if (task.Status == TaskStates.Failed)
@@ -91,10 +99,11 @@ public static class ChunkDownloadEndpoints
 
         // The URL is a credential for the keys in the zip, so no cache may keep the response.
         context.Response.Headers.CacheControl = "no-store";
+        var (contentType, fileName) = ZipDownload.DescribeFile(task, $"{taskId}-chunk-{chunkId}");
         return TypedResults.Stream(
             stream => download.WriteAsync(task, chunk, stream, context.RequestAborted),
-            MediaTypes.Zip,
-            $"{taskId}-chunk-{chunkId}.zip");
+            contentType,
+            fileName);
     }
 
     private static string Describe(SignedUrlCheck check, string taskId) => check.Status switch

@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
+using BulkCerts.Api.Certificates;
+using BulkCerts.Api.Http;
 using BulkCerts.Api.Storage;
 using BulkCerts.Api.Tasks;
 using BulkCerts.CertEngine.V1;
@@ -10,8 +12,10 @@ namespace BulkCerts.Api.Downloads;
 
 /// <summary>
 /// Streams a range of chunks of a finished task, the whole task or one chunk, as one zip:
-/// <c>{certId}_cert.pem</c> and <c>{certId}_key.pem</c> for each certificate, then
-/// <c>certificate_manifest.json</c> listing the certificates of the range. Chunks are read and
+/// <c>{certId}_cert.pem</c> and <c>{certId}_key.pem</c> for each certificate (or the task's
+/// other format: <c>{certId}_cert.pem</c> and <c>{certId}.p12</c>, or <c>{certId}_cert.der</c> and
+/// <c>{certId}_key.der</c>), then <c>certificate_manifest.json</c> listing the certificates of the
+/// range. With a recipient certificate the zip is encrypted to it as it is written. Chunks are read and
 /// written one at a time, so memory contains two chunks and the zip's central directory, never
 /// the whole task.
 /// PEM entries are stored without compression: they are base64 of random bytes, which deflate
@@ -29,6 +33,15 @@ public sealed class ZipDownload(TaskStore tasks, ResultProtector protector, ILog
 
     private static readonly JsonEncodedText CommonNameProperty = JsonEncodedText.Encode("commonName");
     private static readonly JsonEncodedText CertIdProperty = JsonEncodedText.Encode("certId");
+
+    /// <summary>
+    /// Returns the content type and file name of a download named <paramref name="name"/>: a zip, or
+    /// for a task with a recipient certificate the zip encrypted to it.
+    /// </summary>
+    public static (string ContentType, string FileName) DescribeFile(TaskRecord task, string name) =>
+        task.Request.RecipientCertificate is null
+            ? (MediaTypes.Zip, $"{name}.zip")
+            : (EnvelopedDownload.MediaType, name + EnvelopedDownload.FileExtension);
 
     /// <summary>
     /// Checks, before the first byte is sent, that every chunk result of the range exists and was
@@ -88,15 +101,18 @@ public sealed class ZipDownload(TaskStore tasks, ResultProtector protector, ILog
         activity?.SetTag("bulkcerts.task_id", task.TaskId);
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["TaskId"] = task.TaskId });
 
-        await using var buffer = new DrainingBuffer(output);
+        var recipient = task.Request.RecipientCertificate;
+        await using var buffer = recipient is null
+            ? new DrainingBuffer(output)
+            : new DrainingBuffer(output, encrypted => EnvelopedDownload.Open(encrypted, recipient));
         var zip = new ZipStreamWriter(buffer);
         var certificates = 0;
+        var format = task.Request.OutputFormat;
         await foreach (var chunk in ReadChunksAsync(task.TaskId, chunks))
         {
             foreach (var certificate in chunk.Certificates)
             {
-                zip.AddFile($"{certificate.CertId}_cert.pem", certificate.CertificatePem, CertificateMode);
-                zip.AddFile($"{certificate.CertId}_key.pem", certificate.PrivateKeyPem, PrivateKeyMode);
+                AddCertificate(zip, certificate, format);
                 await zip.DrainIfFullAsync(cancellationToken);
             }
 
@@ -128,6 +144,51 @@ public sealed class ZipDownload(TaskStore tasks, ResultProtector protector, ILog
         await zip.FinishAsync(cancellationToken);
         activity?.SetTag("bulkcerts.certificates", certificates);
         logger.ZipWritten(task.TaskId, certificates, chunks.Count);
+    }
+
+    /// <summary>Adds the files of one certificate in the task's format.</summary>
+    private static void AddCertificate(ZipStreamWriter zip, IssuedCertificate certificate, FileFormat format)
+    {
+        switch (format)
+        {
+            case FileFormat.Pkcs12:
+                zip.AddFile($"{certificate.CertId}_cert.pem", certificate.CertificatePem, CertificateMode);
+                zip.AddFile($"{certificate.CertId}.p12", certificate.Pkcs12.Span, PrivateKeyMode);
+                break;
+            case FileFormat.Der:
+                AddDer(zip, $"{certificate.CertId}_cert.der", certificate.CertificatePem, CertificateMode);
+                AddDer(zip, $"{certificate.CertId}_key.der", certificate.PrivateKeyPem, PrivateKeyMode);
+                break;
+            default:
+                zip.AddFile($"{certificate.CertId}_cert.pem", certificate.CertificatePem, CertificateMode);
+                zip.AddFile($"{certificate.CertId}_key.pem", certificate.PrivateKeyPem, PrivateKeyMode);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Adds the DER of the first PEM block: the device certificate, before any chain, or the private
+    /// key in the form its label names (PKCS#8, or PKCS#1 for RSA). Key bytes are wiped afterwards.
+    /// </summary>
+    private static void AddDer(ZipStreamWriter zip, string name, string pem, UnixFileMode mode)
+    {
+        var fields = PemEncoding.Find(pem);
+        var base64 = pem.AsSpan()[fields.Base64Data];
+        var buffer = ArrayPool<byte>.Shared.Rent(fields.DecodedDataLength);
+        try
+        {
+            if (!Convert.TryFromBase64Chars(base64, buffer, out var length))
+            {
+                throw new FormatException($"Zip entry {name} has no valid base64 in its stored PEM.");
+            }
+
+            zip.AddFile(name, buffer.AsSpan(0, length), mode);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(buffer.AsSpan(0, fields.DecodedDataLength));
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>

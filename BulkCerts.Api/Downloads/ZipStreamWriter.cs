@@ -38,25 +38,30 @@ internal sealed class ZipStreamWriter(DrainingBuffer output)
     /// <summary>Adds an entry stored without compression, with sizes and checksum in its local header.</summary>
     public void AddFile(string name, string content, UnixFileMode mode)
     {
-        EnsureNoOpenEntry();
         var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(content.Length));
         try
         {
-            var data = bytes.AsSpan(0, Encoding.UTF8.GetBytes(content, bytes));
-            var entry = new Entry(name, mode, Stored, DataDescriptor: false, _offset)
-            {
-                Crc = Crc32.HashToUInt32(data),
-                Size = data.Length,
-                CompressedSize = data.Length,
-            };
-            WriteLocalHeader(entry);
-            Write(data);
-            AddCentralRecord(entry);
+            AddFile(name, bytes.AsSpan(0, Encoding.UTF8.GetBytes(content, bytes)), mode);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(bytes);
         }
+    }
+
+    /// <summary>Adds an entry of binary content stored without compression.</summary>
+    public void AddFile(string name, ReadOnlySpan<byte> data, UnixFileMode mode)
+    {
+        EnsureNoOpenEntry();
+        var entry = new Entry(name, mode, Stored, DataDescriptor: false, _offset)
+        {
+            Crc = Crc32.HashToUInt32(data),
+            Size = data.Length,
+            CompressedSize = data.Length,
+        };
+        WriteLocalHeader(entry);
+        Write(data);
+        AddCentralRecord(entry);
     }
 
     /// <summary>
@@ -97,7 +102,7 @@ internal sealed class ZipStreamWriter(DrainingBuffer output)
         }
 
         WriteEndRecords(directoryOffset, directorySize);
-        await output.DrainAsync(cancellationToken);
+        await output.CompleteAsync(cancellationToken);
     }
 
     private void WriteEndRecords(long directoryOffset, long directorySize)
@@ -188,7 +193,7 @@ internal sealed class ZipStreamWriter(DrainingBuffer output)
     {
         if (entry.Size >= uint.MaxValue || entry.CompressedSize >= uint.MaxValue)
         {
-            // Entries here are PEM files and a manifest, and none comes near 4 GiB.
+            // Entries here are PEM, DER and PKCS#12 files and a manifest, and none comes near 4 GiB.
             throw new NotSupportedException($"Zip entry {entry.Name} is 4 GiB or larger.");
         }
 

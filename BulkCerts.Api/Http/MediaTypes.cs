@@ -11,6 +11,9 @@ public static class MediaTypes
     public const string CdfJson = "application/vnd.aws-cdf-v1.0+json";
     public const string Json = "application/json";
     public const string Zip = "application/zip";
+
+    /// <summary>A download encrypted to a recipient certificate; the response adds smime-type=enveloped-data.</summary>
+    public const string Pkcs7Mime = "application/pkcs7-mime";
     public const string EventStream = "text/event-stream";
 
     private static readonly string[] JsonTypes = [CdfJson, Json];
@@ -27,6 +30,14 @@ public static class MediaTypes
     /// of the original service send their JSON vendor type on every call.
     /// </summary>
     public static bool AcceptsZip(string? accept) => Select(accept, [Zip, .. JsonTypes]) is not null;
+
+    /// <summary>
+    /// Returns whether a download request accepts a zip encrypted to a recipient certificate: the
+    /// PKCS#7 type, or any type a plain zip download accepts, since the client chose the encryption
+    /// when it created the task.
+    /// </summary>
+    public static bool AcceptsEncryptedZip(string? accept) =>
+        Select(accept, [Pkcs7Mime, Zip, .. JsonTypes]) is not null;
 
     /// <summary>Returns whether a request accepts server-sent events; a missing header accepts them.</summary>
     public static bool AcceptsEventStream(string? accept) => Select(accept, [EventStream]) is not null;

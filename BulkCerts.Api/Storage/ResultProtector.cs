@@ -37,7 +37,44 @@ public sealed class ResultProtector
         _readableKeys = keys;
     }
 
-    public byte[] Protect(ReadOnlySpan<byte> plaintext, string taskId, int chunkId)
+    public byte[] Protect(ReadOnlySpan<byte> plaintext, string taskId, int chunkId) =>
+        Protect(plaintext, AssociatedData(taskId, chunkId));
+
+    /// <summary>
+    /// Encrypts a task's PKCS#12 password like a result, with associated data of its own purpose and the
+    /// task id, so a password never decrypts as a chunk result or as another task's password.
+    /// </summary>
+    public byte[] ProtectPassword(string password, string taskId)
+    {
+        var plaintext = Encoding.UTF8.GetBytes(password);
+        try
+        {
+            return Protect(plaintext, PasswordAssociatedData(taskId));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+    }
+
+    /// <exception cref="CryptographicException">The password was altered, belongs to another task, or
+    /// was encrypted under a key that is no longer configured.</exception>
+    public string UnprotectPassword(ReadOnlySpan<byte> protectedData, string taskId)
+    {
+        var plaintext = new byte[protectedData.Length];
+        try
+        {
+            var length = Unprotect(protectedData, PasswordAssociatedData(taskId), $"PKCS#12 password of task {taskId}",
+                plaintext);
+            return Encoding.UTF8.GetString(plaintext, 0, length);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+    }
+
+    private byte[] Protect(ReadOnlySpan<byte> plaintext, byte[] associatedData)
     {
         var output = new byte[HeaderSize + plaintext.Length];
         output[0] = FormatVersion;
@@ -47,7 +84,7 @@ public sealed class ResultProtector
 
         using var aes = new AesGcm(_key, TagSize);
         aes.Encrypt(nonce, plaintext, output.AsSpan(HeaderSize), output.AsSpan(1 + KeyIdSize + NonceSize, TagSize),
-            AssociatedData(taskId, chunkId));
+            associatedData);
         return output;
     }
 
@@ -65,15 +102,25 @@ public sealed class ResultProtector
     /// </summary>
     /// <exception cref="CryptographicException">The data was altered, belongs to another chunk, or
     /// was encrypted under a key that is no longer configured.</exception>
-    public int Unprotect(ReadOnlySpan<byte> protectedData, string taskId, int chunkId, Span<byte> destination)
+    public int Unprotect(ReadOnlySpan<byte> protectedData, string taskId, int chunkId, Span<byte> destination) =>
+        Unprotect(
+            protectedData,
+            AssociatedData(taskId, chunkId),
+            $"Stored result of task {taskId} chunk {chunkId}",
+            destination);
+
+    private int Unprotect(
+        ReadOnlySpan<byte> protectedData,
+        byte[] associatedData,
+        string description,
+        Span<byte> destination)
     {
         var (headerSize, candidates) = protectedData switch
         {
             [FormatVersion, ..] when protectedData.Length >= HeaderSize =>
                 (HeaderSize, FindKeys(protectedData.Slice(1, KeyIdSize))),
             [LegacyVersion, ..] when protectedData.Length >= LegacyHeaderSize => (LegacyHeaderSize, _readableKeys),
-            _ => throw new CryptographicException(
-                $"Stored result of task {taskId} chunk {chunkId} has an unknown format."),
+            _ => throw new CryptographicException($"{description} has an unknown format."),
         };
 
         var nonce = protectedData.Slice(headerSize - TagSize - NonceSize, NonceSize);
@@ -84,7 +131,7 @@ public sealed class ResultProtector
             using var aes = new AesGcm(key, TagSize);
             try
             {
-                aes.Decrypt(nonce, protectedData[headerSize..], tag, plaintext, AssociatedData(taskId, chunkId));
+                aes.Decrypt(nonce, protectedData[headerSize..], tag, plaintext, associatedData);
                 return plaintext.Length;
             }
             catch (AuthenticationTagMismatchException) when (key != candidates[^1])
@@ -94,7 +141,7 @@ public sealed class ResultProtector
         }
 
         throw new CryptographicException(
-            $"Stored result of task {taskId} chunk {chunkId} was encrypted under a key that is not configured; " +
+            $"{description} was encrypted under a key that is not configured; " +
             $"add it to {BulkCertsOptions.SectionName}:PreviousResultEncryptionKeys until its results expire.");
     }
 
@@ -139,4 +186,7 @@ public sealed class ResultProtector
     private static byte[] KeyId(byte[] key) => SHA256.HashData(key)[..KeyIdSize];
 
     private static byte[] AssociatedData(string taskId, int chunkId) => Encoding.UTF8.GetBytes($"{taskId}/{chunkId}");
+
+    // A chunk's associated data never starts with this purpose, since task ids are UUIDs.
+    private static byte[] PasswordAssociatedData(string taskId) => Encoding.UTF8.GetBytes($"pkcs12-password/{taskId}");
 }

@@ -30,6 +30,11 @@ public static class TaskKeys
     /// </summary>
     public static RedisKey Events(string taskId) => $"bulkcerts:task:{{{taskId}}}:events";
 
+    /// <summary>
+    /// The task's PKCS#12 password, encrypted by the result protector; deleted when the task ends.
+    /// </summary>
+    public static RedisKey Pkcs12Password(string taskId) => $"bulkcerts:task:{{{taskId}}}:pkcs12-password";
+
     public static RedisKey Chunk(string taskId, int chunkId) => $"{ChunkPrefix(taskId)}{chunkId}";
 
     public static string ChunkPrefix(string taskId) => $"bulkcerts:task:{{{taskId}}}:chunk:";

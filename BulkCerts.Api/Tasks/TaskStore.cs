@@ -48,6 +48,7 @@ public sealed class TaskStore(
           redis.call('EXPIRE', @names, @retention)
           redis.call('EXPIRE', @attempts, @retention)
           redis.call('EXPIRE', @events, @retention)
+          redis.call('DEL', @password)
           return 2
         end
         return 1
@@ -73,7 +74,7 @@ public sealed class TaskStore(
           'certificatesIssued', fields[2] or 0, 'message', @message)
         local total = tonumber(redis.call('HGET', @task, 'chunksTotal')) or 0
         for i = 1, total do redis.call('DEL', @chunkPrefix .. i) end
-        redis.call('DEL', @names)
+        redis.call('DEL', @names, @password)
         return 1
         """);
 
@@ -97,7 +98,7 @@ public sealed class TaskStore(
           redis.call('ZREM', @credentialPrefix .. '{' .. credential .. '}:running', @taskId)
         end
         for i = 1, total do redis.call('DEL', @chunkPrefix .. i) end
-        redis.call('DEL', @task, @done, @names, @attempts, @events)
+        redis.call('DEL', @task, @done, @names, @attempts, @events, @password)
         return 1
         """);
 
@@ -114,7 +115,8 @@ public sealed class TaskStore(
         string? supplierId,
         ActivityContext traceContext,
         string? taskId = null,
-        string? credential = null)
+        string? credential = null,
+        byte[]? protectedPassword = null)
     {
         var settings = options.Value;
         var plan = new ChunkPlan(request.Quantity, settings.ChunkSize);
@@ -153,6 +155,13 @@ public sealed class TaskStore(
             }
 
             _ = transaction.KeyExpireAsync(namesKey, settings.Retention);
+        }
+
+        if (protectedPassword is not null)
+        {
+            // Stored encrypted, apart from the task record, which contains the request as sent.
+            var passwordKey = TaskKeys.Pkcs12Password(record.TaskId);
+            _ = transaction.StringSetAsync(passwordKey, protectedPassword, settings.Retention);
         }
 
         var events = TaskKeys.Events(record.TaskId);
@@ -211,6 +220,7 @@ public sealed class TaskStore(
             names = TaskKeys.CommonNames(taskId),
             attempts = TaskKeys.Attempts(taskId),
             events = TaskKeys.Events(taskId),
+            password = TaskKeys.Pkcs12Password(taskId),
         });
 
         var completion = (int)outcome switch
@@ -239,6 +249,7 @@ public sealed class TaskStore(
             names = TaskKeys.CommonNames(taskId),
             attempts = TaskKeys.Attempts(taskId),
             events = TaskKeys.Events(taskId),
+            password = TaskKeys.Pkcs12Password(taskId),
             chunkPrefix = TaskKeys.ChunkPrefix(taskId),
             credentialPrefix = TaskKeys.CredentialPrefix,
             taskId,
@@ -257,6 +268,7 @@ public sealed class TaskStore(
             message,
             chunkPrefix = TaskKeys.ChunkPrefix(taskId),
             names = TaskKeys.CommonNames(taskId),
+            password = TaskKeys.Pkcs12Password(taskId),
         }) == 1;
         if (failed)
         {
@@ -345,6 +357,10 @@ public sealed class TaskStore(
             TaskKeys.Events(taskId), count: 1, messageOrder: Order.Descending);
         return newest.Length == 0 ? null : newest[0].Id.ToString();
     }
+
+    /// <summary>Returns the task's encrypted PKCS#12 password, or null when it has none or it was deleted.</summary>
+    public async Task<byte[]?> GetPkcs12PasswordAsync(string taskId) =>
+        (byte[]?)await _database.StringGetAsync(TaskKeys.Pkcs12Password(taskId));
 
     public async Task<byte[]?> GetChunkResultAsync(string taskId, int chunkId) =>
         (byte[]?)await _database.StringGetAsync(TaskKeys.Chunk(taskId, chunkId));

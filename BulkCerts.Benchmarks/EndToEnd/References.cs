@@ -105,6 +105,23 @@ internal static class References
     }
 
     /// <summary>Loads a CA from PEM files the way the engine does.</summary>
+    /// <summary>Returns a self-signed RSA-3072 certificate allowing keyEncipherment, for encrypted downloads.</summary>
+    public static string RecipientCertificatePem()
+    {
+        using var key = RSA.Create(3072);
+        var request = new CertificateRequest(
+            "CN=Benchmark recipient", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyEncipherment, critical: true));
+        var now = DateTimeOffset.UtcNow;
+        using var certificate = request.Create(
+            request.SubjectName,
+            X509SignatureGenerator.CreateForRSA(key, RSASignaturePadding.Pkcs1),
+            now.AddDays(-1),
+            now.AddDays(30),
+            [0x01]);
+        return certificate.ExportCertificatePem() + "\n";
+    }
+
     public static CertificateAuthority LoadAuthority(string alias, string certificatePath, string keyPath) =>
         CertificateAuthorityLoader.Load(
             new AuthoritySource(

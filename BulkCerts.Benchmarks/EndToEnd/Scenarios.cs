@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using BulkCerts.CertEngine.Authorities;
 using BulkCerts.CertEngine.V1;
 
@@ -36,6 +37,7 @@ internal sealed class Scenarios(
         "download" => DownloadAsync(),
         "keypool" => KeyPoolAsync(),
         "scale" => ScaleAsync(),
+        "delivery" => DeliveryAsync(),
         _ => OpensslAsync(),
     };
 
@@ -322,6 +324,73 @@ internal sealed class Scenarios(
             _ecPerSecond is { } ecTask ? $"BulkCerts task {ecTask:F0}/s, {ecTask / ec:F0} times faster" : "no task run",
             "slower than BulkCerts",
             _ecPerSecond is null || _ecPerSecond > ec);
+    }
+
+    /// <summary>
+    /// Measures PKCS#12 against PEM issuance of the same EC-P256 tasks, and the download of a zip encrypted to
+    /// a recipient certificate against a plain one of the same size.
+    /// </summary>
+    private async Task DeliveryAsync()
+    {
+        const int Quantity = 2_000;
+        const int DownloadQuantity = 20_000;
+        const string Pkcs12 = ", \"outputFormat\": \"pkcs12\", \"pkcs12Password\": \"benchmark password\"";
+        var app = await AppAsync("default");
+        await RunAndDeleteAsync(app, EcSupplierPath, TaskRunner.Body(10_000, "EC-P256", "warm-up"));
+
+        var pemSeconds = 0.0;
+        var pkcs12Seconds = 0.0;
+        for (var round = 1; round <= rounds; round++)
+        {
+            var pem = await RunAndDeleteAsync(app, EcSupplierPath, TaskRunner.Body(Quantity, "EC-P256", "pem"));
+            var pkcs12 = await RunAndDeleteAsync(
+                app, EcSupplierPath, TaskRunner.Body(Quantity, "EC-P256", "p12", Pkcs12));
+            Console.WriteLine($"  round {round}: PEM {Quantity / pem.TotalSeconds:F0}/s, " +
+                $"PKCS#12 {Quantity / pkcs12.TotalSeconds:F0}/s");
+            pemSeconds += pem.TotalSeconds;
+            pkcs12Seconds += pkcs12.TotalSeconds;
+        }
+
+        var total = Quantity * rounds;
+        report.Add(
+            $"EC-P256, {Quantity}-certificate task as PKCS#12, POST to complete",
+            $"{total / pkcs12Seconds:F0}/s, {pemSeconds / pkcs12Seconds:P0} of PEM",
+            $"the same task as PEM {total / pemSeconds:F0}/s",
+            "",
+            true);
+
+        var recipient = JsonSerializer.Serialize(References.RecipientCertificatePem());
+        var (plainTask, _) = await TaskRunner.RunAsync(
+            app.Api, EcSupplierPath, TaskRunner.Body(DownloadQuantity, "EC-P256", "plain"));
+        var (encryptedTask, _) = await TaskRunner.RunAsync(
+            app.Api,
+            EcSupplierPath,
+            TaskRunner.Body(DownloadQuantity, "EC-P256", "p7m", $", \"recipientCertificate\": {recipient}"));
+        var plainTime = TimeSpan.Zero;
+        var encryptedTime = TimeSpan.Zero;
+        long plainBytes = 0;
+        long encryptedBytes = 0;
+        for (var round = 1; round <= rounds; round++)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            plainBytes = await TaskRunner.DownloadAsync(app.Api, plainTask);
+            plainTime += stopwatch.Elapsed;
+            stopwatch.Restart();
+            encryptedBytes = await TaskRunner.DownloadAsync(app.Api, encryptedTask);
+            encryptedTime += stopwatch.Elapsed;
+        }
+
+        await TaskRunner.DeleteAsync(app.Api, plainTask);
+        await TaskRunner.DeleteAsync(app.Api, encryptedTask);
+        var plainSeconds = plainTime.TotalSeconds / rounds;
+        var encryptedSeconds = encryptedTime.TotalSeconds / rounds;
+        report.Add(
+            $"Download of a {DownloadQuantity}-certificate EC-P256 zip encrypted to an RSA recipient",
+            $"{encryptedSeconds:F2} s, {encryptedBytes / 1e6 / encryptedSeconds:F1} MB/s " +
+                $"({encryptedBytes / 1e6:F1} MB)",
+            $"the plain zip of the same size {plainSeconds:F2} s, {plainBytes / 1e6 / plainSeconds:F1} MB/s",
+            "",
+            true);
     }
 
     private static async Task<TimeSpan> RunAndDeleteAsync(BenchApp app, string path, string body)

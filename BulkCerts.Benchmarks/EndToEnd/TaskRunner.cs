@@ -11,8 +11,10 @@ internal static class TaskRunner
     private const string MediaType = "application/vnd.aws-cdf-v1.0+json";
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
 
-    public static string Body(int quantity, string keyAlgorithm, string prefix) =>
-        $$$"""{"quantity": {{{quantity}}}, "certInfo": {"commonName": "`{{{prefix}}}-`000000${increment}", "keyAlgorithm": "{{{keyAlgorithm}}}"}}""";
+    /// <summary>Returns a create-task body; <paramref name="certInfo"/> is added to certInfo as it is.</summary>
+    public static string Body(int quantity, string keyAlgorithm, string prefix, string certInfo = "") =>
+        $$$"""{"quantity": {{{quantity}}}, "certInfo": {"commonName": "`{{{prefix}}}-`000000${increment}",""" +
+        $$$""" "keyAlgorithm": "{{{keyAlgorithm}}}"{{{certInfo}}}}}""";
 
     /// <summary>Creates a task and returns its id and how long the POST took.</summary>
     public static async Task<(string TaskId, TimeSpan Elapsed)> CreateAsync(HttpClient api, string path, string body)

@@ -20,14 +20,17 @@ public sealed class CertificateAuthority : IDisposable
         Certificate = certificate;
         _key = key;
 
-        ChainPem = string.Concat(
-            new[] { certificate }.Concat(intermediates).Select(c => c.ExportCertificatePem() + "\n"));
+        Chain = [certificate, .. intermediates];
+        ChainPem = string.Concat(Chain.Select(c => c.ExportCertificatePem() + "\n"));
         AuthorityKeyIdentifier = CreateAuthorityKeyIdentifier(certificate);
     }
 
     public string Alias { get; }
 
     public X509Certificate2 Certificate { get; }
+
+    /// <summary>The CA certificate followed by its intermediates.</summary>
+    public IReadOnlyList<X509Certificate2> Chain { get; }
 
     /// <summary>The CA certificate followed by its intermediates, as PEM.</summary>
     public string ChainPem { get; }

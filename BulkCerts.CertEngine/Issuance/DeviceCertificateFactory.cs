@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using BulkCerts.CertEngine.Authorities;
 using BulkCerts.CertEngine.DeviceKeys;
 using BulkCerts.CertEngine.V1;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 
 namespace BulkCerts.CertEngine.Issuance;
@@ -45,17 +46,51 @@ public static class DeviceCertificateFactory
             certificatePem += request.Authority.ChainPem;
         }
 
-        return new IssuedCertificate
+        var issued = new IssuedCertificate
         {
             Index = request.FirstIndex + offset,
             CertId = certificate.GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant(),
             CommonName = commonName,
             SerialNumber = certificate.SerialNumber,
             CertificatePem = certificatePem,
-            PrivateKeyPem = key.ExportPrivateKeyPem(request.PrivateKeyFormat) + "\n",
             NotBefore = Timestamp.FromDateTimeOffset(certificate.NotBefore.ToUniversalTime()),
             NotAfter = Timestamp.FromDateTimeOffset(certificate.NotAfter.ToUniversalTime()),
         };
+        if (request.OutputFormat == OutputFormat.Pkcs12)
+        {
+            issued.Pkcs12 = ByteString.CopyFrom(BuildPkcs12(request, certificate, key, commonName));
+        }
+        else
+        {
+            issued.PrivateKeyPem = key.ExportPrivateKeyPem(request.PrivateKeyFormat) + "\n";
+        }
+
+        return issued;
+    }
+
+    private static byte[] BuildPkcs12(
+        IssuanceRequest request,
+        X509Certificate2 certificate,
+        DeviceKey key,
+        string commonName)
+    {
+        var pem = key.ExportPrivateKeyPem(PrivateKeyFormat.Pkcs8);
+        var pkcs8 = new byte[pem.Length];
+        try
+        {
+            var fields = PemEncoding.Find(pem);
+            if (!Convert.TryFromBase64Chars(pem.AsSpan()[fields.Base64Data], pkcs8, out var length))
+            {
+                throw new CryptographicException("The PKCS#8 PEM of the device key contains invalid base64.");
+            }
+
+            IEnumerable<X509Certificate2> chain = request.IncludeCertificateAuthority ? request.Authority.Chain : [];
+            return Pkcs12Files.Build(certificate, pkcs8.AsMemory(0, length), commonName, chain, request.Pkcs12Password);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(pkcs8);
+        }
     }
 
     /// <summary>

@@ -18,4 +18,15 @@ public sealed record IssuanceRequest(
     PrivateKeyFormat PrivateKeyFormat,
     DateTimeOffset NotBefore,
     DateTimeOffset NotAfter,
-    bool IncludeCertificateAuthority);
+    bool IncludeCertificateAuthority)
+{
+    /// <summary>PKCS12 puts each key and certificate in a .p12 protected by <see cref="Pkcs12Password"/>.</summary>
+    public OutputFormat OutputFormat { get; init; }
+
+    public string Pkcs12Password { get; init; } = string.Empty;
+
+    /// <summary>Prints the request without the password, which the generated form would include.</summary>
+    public override string ToString() =>
+        $"IssuanceRequest {{ Authority = {Authority.Alias}, Count = {Count}, FirstIndex = {FirstIndex}, " +
+        $"KeyAlgorithm = {KeyAlgorithm}, OutputFormat = {OutputFormat} }}";
+}

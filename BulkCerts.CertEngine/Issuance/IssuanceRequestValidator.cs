@@ -40,6 +40,17 @@ public static class IssuanceRequestValidator
                 $"private_key_format {(int)request.PrivateKeyFormat} is not supported; use UNSPECIFIED or PKCS8.");
         }
 
+        if (!Enum.IsDefined(request.OutputFormat))
+        {
+            throw RpcErrors.InvalidArgument(
+                $"output_format {(int)request.OutputFormat} is not supported; use PEM_UNSPECIFIED or PKCS12.");
+        }
+
+        if (request.OutputFormat == OutputFormat.Pkcs12 && request.Pkcs12Password.Length == 0)
+        {
+            throw RpcErrors.InvalidArgument("output_format is PKCS12 but pkcs12_password is empty; send a password.");
+        }
+
         var subject = request.Subject ?? new Subject();
         if (CommonNames.Validate(subject.CommonName, request.FirstIndex, request.Count) is { } problem)
         {
@@ -68,7 +79,11 @@ public static class IssuanceRequestValidator
             request.PrivateKeyFormat,
             now - DeviceCertificateFactory.ClockSkewAllowance,
             notAfter,
-            request.IncludeCa);
+            request.IncludeCa)
+        {
+            OutputFormat = request.OutputFormat,
+            Pkcs12Password = request.Pkcs12Password,
+        };
     }
 
     /// <summary>Returns notAfter, rejecting a validity that would end after the CA's own notAfter.</summary>

@@ -198,6 +198,9 @@ public class BulkCertsAppFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>The password of the PKCS#12 tasks of the tests, which the output scan looks for.</summary>
+    public const string Pkcs12Password = "fixture-p12-password-4b7e9c2a61";
+
     public const string EngineCredentialSecret = "CertEngine service credential";
     public const string ResultKeySecret = "result encryption key";
 
@@ -224,6 +227,7 @@ public class BulkCertsAppFixture : IAsyncLifetime
             new("slow API key", SlowKey),
             new("single-task API key", SingleTaskKey),
             new("JWT signing key", Convert.ToBase64String(TokenSecret)),
+            new("PKCS#12 password", Pkcs12Password),
         ];
         if (await GetEngineCredentialAsync() is { Length: > 0 } credential)
         {

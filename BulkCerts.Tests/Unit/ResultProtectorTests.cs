@@ -36,6 +36,29 @@ public sealed class ResultProtectorTests
     }
 
     [Fact]
+    public void PasswordDecryptsOnlyAsItsTask()
+    {
+        var protector = Create(OldKey);
+
+        var stored = protector.ProtectPassword("p12 password", "task-a");
+
+        Assert.Equal("p12 password", protector.UnprotectPassword(stored, "task-a"));
+        Assert.Equal(-1, stored.AsSpan().IndexOf("p12 password"u8));
+        Assert.ThrowsAny<CryptographicException>(() => protector.UnprotectPassword(stored, "task-b"));
+        Assert.ThrowsAny<CryptographicException>(() => protector.Unprotect(stored, "task-a", 1));
+    }
+
+    [Fact]
+    public void ChunkResultIsNoPassword()
+    {
+        var protector = Create(OldKey);
+
+        var stored = protector.Protect(Secret, "task-a", 1);
+
+        Assert.ThrowsAny<CryptographicException>(() => protector.UnprotectPassword(stored, "task-a"));
+    }
+
+    [Fact]
     public void RotatedKeyStillReadsOldResults()
     {
         var stored = Create(OldKey).Protect(Secret, "task-a", 1);
