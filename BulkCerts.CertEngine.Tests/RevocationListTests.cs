@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using BulkCerts.CertEngine.Issuance;
 using BulkCerts.CertEngine.Tests.Support;
 using BulkCerts.CertEngine.V1;
@@ -20,6 +21,7 @@ public sealed class RevocationListTests(AuthoritiesFixture authorities) : IClass
         var request = Request(crlNumber: 7);
         request.Revoked.Add(Entry("4A0B9C", reason: 1));
         request.Revoked.Add(Entry("5F00FF11", reason: 0));
+        request.Revoked.Add(Entry("0080FF", reason: 10));
 
         var der = RevocationListFactory.Sign(request, authorities[caKeyType], Now);
         var path = authorities.Folder.File($"list-{caKeyType}.crl");
@@ -37,7 +39,11 @@ public sealed class RevocationListTests(AuthoritiesFixture authorities) : IClass
         Assert.Contains("Serial Number: 4A0B9C", text);
         Assert.Contains("Key Compromise", text);
         Assert.Contains("Serial Number: 5F00FF11", text);
-        Assert.Single(text.Split("CRL Reason Code").Skip(1));
+        Assert.Contains("Serial Number: 80FF", text);
+        Assert.Contains("AA Compromise", text);
+        Assert.Equal(2, text.Split("CRL Reason Code").Length - 1);
+        CertificateRevocationListBuilder.Load(der, out var number);
+        Assert.Equal(7, number);
     }
 
     [Fact]
@@ -74,6 +80,8 @@ public sealed class RevocationListTests(AuthoritiesFixture authorities) : IClass
         { "crl number zero", "crl_number is 0" },
         { "odd serial", "'ABC' is not a serial number" },
         { "non-hex serial", "'XYZ1' is not a serial number" },
+        { "padded serial", "0001 is not a positive integer in its shortest form" },
+        { "negative serial", "80 is not a positive integer in its shortest form" },
         { "remove from list", "reason 8 is not a CRLReason" },
         { "reason seven", "reason 7 is not a CRLReason" },
         { "duplicate serial", "is listed twice" },
@@ -95,6 +103,8 @@ public sealed class RevocationListTests(AuthoritiesFixture authorities) : IClass
             case "crl number zero": request.CrlNumber = 0; break;
             case "odd serial": entry.SerialNumber = "ABC"; break;
             case "non-hex serial": entry.SerialNumber = "XYZ1"; break;
+            case "padded serial": entry.SerialNumber = "0001"; break;
+            case "negative serial": entry.SerialNumber = "80"; break;
             case "remove from list": entry.Reason = 8; break;
             case "reason seven": entry.Reason = 7; break;
             case "duplicate serial": request.Revoked.Add(Entry("0a", reason: 0)); break;

@@ -1,4 +1,4 @@
-using System.Numerics;
+using System.Formats.Asn1;
 using System.Security.Cryptography.X509Certificates;
 using BulkCerts.CertEngine.Authorities;
 using BulkCerts.CertEngine.Grpc;
@@ -11,6 +11,8 @@ namespace BulkCerts.CertEngine.Issuance;
 /// Signs an X.509 v2 certificate revocation list (RFC 5280 section 5) with a CA's key, after checking
 /// every field of the request. The list carries the CA's authority key identifier and the request's
 /// cRLNumber; an entry's reason code extension is left out for unspecified, as RFC 5280 recommends.
+/// The list is encoded here because .NET's CertificateRevocationListBuilder refuses aACompromise; it
+/// is signed with the CA's own SignatureGenerator, so RSA, EC and Ed25519 CAs work alike.
 /// </summary>
 public static class RevocationListFactory
 {
@@ -19,6 +21,9 @@ public static class RevocationListFactory
 
     /// <summary>How far thisUpdate may lie ahead of the engine's clock, for callers whose clocks run ahead.</summary>
     public static readonly TimeSpan ClockSkewAllowance = TimeSpan.FromMinutes(5);
+
+    private const string CrlNumberOid = "2.5.29.20";
+    private const string ReasonCodeOid = "2.5.29.21";
 
     /// <summary>RFC 5280 limits serial numbers to 20 octets.</summary>
     private const int MaxSerialBytes = 20;
@@ -39,7 +44,58 @@ public static class RevocationListFactory
         }
 
         var (thisUpdate, nextUpdate) = ReadValidity(request, now);
-        var builder = new CertificateRevocationListBuilder();
+        var entries = ReadEntries(request, thisUpdate);
+        var algorithm = authority.SignatureGenerator.GetSignatureAlgorithmIdentifier(authority.HashAlgorithm);
+
+        var tbs = new AsnWriter(AsnEncodingRules.DER);
+        using (tbs.PushSequence())
+        {
+            tbs.WriteInteger(1);
+            tbs.WriteEncodedValue(algorithm);
+            tbs.WriteEncodedValue(authority.Certificate.SubjectName.RawData);
+            WriteTime(tbs, thisUpdate);
+            WriteTime(tbs, nextUpdate);
+            if (entries.Count > 0)
+            {
+                using (tbs.PushSequence())
+                {
+                    foreach (var (serial, revokedAt, reason) in entries)
+                    {
+                        WriteEntry(tbs, serial, revokedAt, reason);
+                    }
+                }
+            }
+
+            using (tbs.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0)))
+            using (tbs.PushSequence())
+            {
+                var number = new AsnWriter(AsnEncodingRules.DER);
+                number.WriteInteger(request.CrlNumber);
+                var keyIdentifier = authority.AuthorityKeyIdentifier;
+                WriteExtension(tbs, keyIdentifier.Oid!.Value!, keyIdentifier.RawData);
+                WriteExtension(tbs, CrlNumberOid, number.Encode());
+            }
+        }
+
+        var toBeSigned = tbs.Encode();
+        var signature = authority.SignatureGenerator.SignData(toBeSigned, authority.HashAlgorithm);
+        var list = new AsnWriter(AsnEncodingRules.DER);
+        using (list.PushSequence())
+        {
+            list.WriteEncodedValue(toBeSigned);
+            list.WriteEncodedValue(algorithm);
+            list.WriteBitString(signature);
+        }
+
+        return list.Encode();
+    }
+
+    /// <summary>Checks every entry and returns them in request order.</summary>
+    private static List<(byte[] Serial, DateTimeOffset RevokedAt, int Reason)> ReadEntries(
+        SignRevocationListRequest request,
+        DateTimeOffset thisUpdate)
+    {
+        var entries = new List<(byte[], DateTimeOffset, int)>(request.Revoked.Count);
         var serials = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (var index = 0; index < request.Revoked.Count; index++)
         {
@@ -71,18 +127,54 @@ public static class RevocationListFactory
                     "holds only revocations made before it.");
             }
 
-            X509RevocationReason? reason = entry.Reason == 0 ? null : (X509RevocationReason)entry.Reason;
-            builder.AddEntry(serial, revokedAt, reason);
+            entries.Add((serial, revokedAt, entry.Reason));
         }
 
-        return builder.Build(
-            authority.Certificate.SubjectName,
-            authority.SignatureGenerator,
-            new BigInteger(request.CrlNumber),
-            nextUpdate,
-            authority.HashAlgorithm,
-            authority.AuthorityKeyIdentifier,
-            thisUpdate);
+        return entries;
+    }
+
+    /// <summary>
+    /// Writes one revokedCertificates entry. The reason code extension is left out for unspecified,
+    /// as RFC 5280 5.3.1 recommends.
+    /// </summary>
+    private static void WriteEntry(AsnWriter writer, byte[] serial, DateTimeOffset revokedAt, int reason)
+    {
+        using (writer.PushSequence())
+        {
+            writer.WriteInteger(serial);
+            WriteTime(writer, revokedAt);
+            if (reason != 0)
+            {
+                using (writer.PushSequence())
+                {
+                    // ENUMERATED, one content byte: every code is below 128.
+                    WriteExtension(writer, ReasonCodeOid, [0x0A, 0x01, (byte)reason]);
+                }
+            }
+        }
+    }
+
+    private static void WriteExtension(AsnWriter writer, string oid, byte[] value)
+    {
+        using (writer.PushSequence())
+        {
+            writer.WriteObjectIdentifier(oid);
+            writer.WriteOctetString(value);
+        }
+    }
+
+    /// <summary>RFC 5280 4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050, in whole seconds.</summary>
+    private static void WriteTime(AsnWriter writer, DateTimeOffset time)
+    {
+        var seconds = DateTimeOffset.FromUnixTimeSeconds(time.ToUnixTimeSeconds());
+        if (seconds.Year < 2050)
+        {
+            writer.WriteUtcTime(seconds);
+        }
+        else
+        {
+            writer.WriteGeneralizedTime(seconds, omitFractionalSeconds: true);
+        }
     }
 
     /// <summary>
@@ -149,6 +241,14 @@ public static class RevocationListFactory
                 "bytes as an even number of hex digits, as IssuedCertificate.serial_number has it.");
         }
 
-        return Convert.FromHexString(hex);
+        var serial = Convert.FromHexString(hex);
+        if (serial[0] >= 0x80 || (serial.Length > 1 && serial[0] == 0 && serial[1] < 0x80))
+        {
+            throw RpcErrors.InvalidArgument(
+                $"revoked[{index}].serial_number {hex} is not a positive integer in its shortest form; send the " +
+                "serial as the certificate encodes it, as IssuedCertificate.serial_number has it.");
+        }
+
+        return serial;
     }
 }
