@@ -7,11 +7,16 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Aspire.Hosting.Testing;
+using BulkCerts.Api.Certificates;
 using BulkCerts.Api.Registry;
+using BulkCerts.Api.Tasks;
 using BulkCerts.Api.V1;
+using BulkCerts.CertEngine.V1;
 using BulkCerts.Tests.Support;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Microsoft.Extensions.Options;
 
 namespace BulkCerts.Tests.Integration;
 
@@ -58,6 +63,45 @@ public sealed partial class RegistryTests(BulkCertsAppFixture fixture) : IDispos
             var registeredAt = record.GetProperty("registeredAt").GetDateTimeOffset();
             Assert.InRange(registeredAt, DateTimeOffset.UtcNow.AddMinutes(-3), DateTimeOffset.UtcNow);
         }
+    }
+
+    [Fact]
+    public async Task RepeatedRegistrationKeepsRevocation()
+    {
+        var task = await CreateRegisteredAsync(1);
+        var certId = task.Certificates[0].CertId;
+        await RevokeAsync(certId, """{"reason": "keyCompromise"}""");
+        var before = await GetRecordAsync(certId);
+        await using var redis = await fixture.ConnectRedisAsync();
+        var store = new RegistryStore(redis, Options.Create(new RegistryOptions()), TimeProvider.System);
+        var record = new TaskRecord(
+            TaskIds.New(), "in_progress", 0, 100, 1, 1, "default", null,
+            new CertificateRequestSpec
+            {
+                Quantity = 2,
+                CommonName = new NameTemplate(NameGenerator.Plain, string.Empty, "again", null),
+                DaysExpiry = 1,
+                Register = true,
+            },
+            Message: null, CertificatesIssued: 0);
+        var again = new IssuedCertificate
+        {
+            CertId = certId,
+            SerialNumber = "01",
+            Subject = "CN=again",
+            Issuer = "CN=again",
+            NotBefore = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+            NotAfter = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(1)),
+        };
+        var failed = new IssuedCertificate { Index = 1, Error = "The signing request's signature is not valid." };
+
+        var added = await store.RegisterAsync(record, [again, failed]);
+        var after = await GetRecordAsync(certId);
+
+        Assert.Equal(0, added);
+        Assert.Equal(before.GetRawText(), after.GetRawText());
+        Assert.Equal("revoked", after.GetProperty("status").GetString());
+        Assert.Equal(task.TaskId, after.GetProperty("taskId").GetString());
     }
 
     [Fact]
@@ -308,6 +352,20 @@ public sealed partial class RegistryTests(BulkCertsAppFixture fixture) : IDispos
         Assert.NotEqual(first.ETag, third.ETag);
         Assert.InRange(first.MaxAge, TimeSpan.FromDays(7) - TimeSpan.FromMinutes(10), TimeSpan.FromDays(7));
         Assert.NotNull(first.LastModified);
+    }
+
+    [Fact]
+    public async Task ConcurrentCrlRequestsShareOneList()
+    {
+        using var anonymous = fixture.CreateClient(apiKey: null);
+        var certId = (await CreateRegisteredAsync(1)).Certificates[0].CertId;
+        var before = await DownloadCrlAsync(anonymous, "default");
+        await RevokeAsync(certId, """{"reason": "affiliationChanged"}""");
+
+        var lists = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => DownloadCrlAsync(anonymous, "default")));
+
+        Assert.Single(lists.Select(list => list.ETag).Distinct());
+        Assert.Equal(CrlNumber(before.Body) + 1, CrlNumber(lists[0].Body));
     }
 
     [Fact]
