@@ -289,6 +289,8 @@ public sealed class ChunkDispatcher(
 
                 // Registered before the result is stored, so that no downloaded certificate is missing
                 // from the registry. Writing again after a failed store changes nothing.
+                // NOTE: a chunk that two dispatchers both issue (a claim taken over while the first was
+                // still working) registers both sets, though only one is stored and downloaded.
                 if (issued is not null)
                 {
                     await registry.RegisterAsync(task, issued.Certificates);

@@ -4,7 +4,7 @@ using StackExchange.Redis;
 namespace BulkCerts.Api.Registry;
 
 /// <summary>
-/// One registered certificate as its Redis hash holds it. Neither the certificate's PEM nor its
+/// One registered certificate as its Redis hash stores it. Neither the certificate's PEM nor its
 /// private key is kept: the record identifies the certificate and its revocation only.
 /// </summary>
 public sealed record CertificateRecord(
@@ -27,8 +27,19 @@ public sealed record CertificateRecord(
 
     public bool IsRevoked => RevokedAt is not null;
 
-    /// <summary>revoked once revoked, even after its notAfter; else expired after its notAfter; else valid.</summary>
-    public string StatusAt(DateTimeOffset now) => IsRevoked ? Revoked : now > NotAfter ? Expired : Valid;
+    /// <summary>
+    /// Returns the status at <paramref name="now"/>. A revoked certificate stays revoked after its notAfter,
+    /// and one never revoked is expired after it.
+    /// </summary>
+    public string StatusAt(DateTimeOffset now)
+    {
+        if (IsRevoked)
+        {
+            return Revoked;
+        }
+
+        return now > NotAfter ? Expired : Valid;
+    }
 
     public static CertificateRecord? FromHash(HashEntry[] entries)
     {

@@ -8,10 +8,12 @@ using Microsoft.OpenApi;
 
 namespace BulkCerts.Api.Registry;
 
-/// <summary>Looks up and revokes registered certificates: those of tasks created with <c>"register": true</c>.</summary>
+/// <summary>
+/// Looks up and revokes registered certificates, which are those of tasks created with <c>"register": true</c>.
+/// </summary>
 public static class RegistryEndpoints
 {
-    /// <summary>A revocation body is a small object; anything larger is not one.</summary>
+    /// <summary>The largest revocation body read, far above the size of <c>{"reason": ...}</c>.</summary>
     public const int MaxBodyBytes = 4096;
 
     private const string InvalidFingerprintDescription =
@@ -44,8 +46,8 @@ public static class RegistryEndpoints
             .ProducesRegistryErrors(InvalidFingerprintDescription + " Or the body is not a JSON object with a valid " +
                 "reason or reasonCode.")
             .ProducesError(StatusCodes.Status406NotAcceptable, "The Accept header excludes both JSON media types.")
-            .ProducesError(StatusCodes.Status409Conflict, "The certificate was revoked before; the message says " +
-                "when and why.")
+            .ProducesError(StatusCodes.Status409Conflict, "The certificate was revoked before; the message gives " +
+                "the time and the reason.")
             .ProducesError(StatusCodes.Status413PayloadTooLarge, $"The body is over {MaxBodyBytes} bytes.")
             .ProducesError(StatusCodes.Status415UnsupportedMediaType,
                 "The body is not JSON, or is declared in a charset other than UTF-8.");
@@ -208,7 +210,9 @@ public static class RegistryEndpoints
                 case "reason" or "reasonCode":
                     return (0, ApiResults.BadRequest(
                         $"{property.Name} is a JSON {property.Value.ValueKind.ToString().ToLowerInvariant()}; send " +
-                        (property.Name == "reason" ? "a name such as \"keyCompromise\"." : "a whole number such as 1.")));
+                        (property.Name == "reason"
+                            ? "a name such as \"keyCompromise\"."
+                            : "a whole number such as 1.")));
                 default:
                     return (0, ApiResults.BadRequest(
                         $"Property '{MessageText.Shorten(property.Name)}' is not known; a revocation body takes only " +

@@ -17,7 +17,8 @@ internal sealed class RegistryOptionsValidator : IValidateOptions<RegistryOption
                 $"00:00:00 to {RegistryOptions.MaxRetentionAfterExpiry.Days}.00:00:00, such as 365.00:00:00.");
         }
 
-        if (options.CrlValidity < RegistryOptions.MinCrlValidity || options.CrlValidity > RegistryOptions.MaxCrlValidity)
+        if (options.CrlValidity < RegistryOptions.MinCrlValidity
+            || options.CrlValidity > RegistryOptions.MaxCrlValidity)
         {
             failures.Add($"{Section}:CrlValidity is {options.CrlValidity}; set a duration from 01:00:00 to " +
                 $"{RegistryOptions.MaxCrlValidity.Days}.00:00:00, such as 7.00:00:00.");

@@ -6,7 +6,10 @@ namespace BulkCerts.Api.Registry;
 /// Look-up and revocation as both the REST endpoints and the gRPC service perform them: the
 /// fingerprint check, the supplier scope of the credential and the outcome, with its message.
 /// </summary>
-public sealed class RegistryRequests(RegistryStore registry, TimeProvider clock)
+public sealed partial class RegistryRequests(
+    RegistryStore registry,
+    TimeProvider clock,
+    ILogger<RegistryRequests> logger)
 {
     public async Task<RegistryResult> GetAsync(string fingerprint, Credential credential)
     {
@@ -28,6 +31,12 @@ public sealed class RegistryRequests(RegistryStore registry, TimeProvider clock)
         }
 
         var (outcome, now) = await registry.RevokeAsync(record!, reasonCode, clock.GetUtcNow());
+        if (outcome == RevocationOutcome.Revoked)
+        {
+            LogRevoked(logger, now!.Fingerprint, now.CertificateAuthority, RevocationReasons.NameOf(reasonCode),
+                credential.Name);
+        }
+
         return outcome switch
         {
             RevocationOutcome.Revoked => RegistryResult.Found(now!),
@@ -38,13 +47,19 @@ public sealed class RegistryRequests(RegistryStore registry, TimeProvider clock)
         };
     }
 
+    [LoggerMessage(EventId = 710, Level = LogLevel.Information,
+        Message = "Certificate {Fingerprint} of CA {Alias} was revoked for {Reason} by credential {Credential}")]
+    private static partial void LogRevoked(
+        ILogger logger, string fingerprint, string alias, string reason, string credential);
+
     private async Task<(CertificateRecord? Record, RegistryResult? Failure)> FindAsync(
         string fingerprint,
         Credential credential)
     {
         if (Fingerprints.Normalize(fingerprint) is not { } normal)
         {
-            return (null, RegistryResult.Fail(RegistryError.InvalidArgument, RegistryMessages.InvalidFingerprint(fingerprint)));
+            return (null, RegistryResult.Fail(
+                RegistryError.InvalidArgument, RegistryMessages.InvalidFingerprint(fingerprint)));
         }
 
         if (await registry.GetAsync(normal) is not { } record)
@@ -54,7 +69,8 @@ public sealed class RegistryRequests(RegistryStore registry, TimeProvider clock)
 
         if (!credential.MayUse(record.SupplierId))
         {
-            return (null, RegistryResult.Fail(RegistryError.OutOfScope, RegistryMessages.OutOfScope(credential, normal)));
+            return (null, RegistryResult.Fail(
+                RegistryError.OutOfScope, RegistryMessages.OutOfScope(credential, normal)));
         }
 
         return (record, null);

@@ -19,8 +19,9 @@ public sealed class RegistryStore(
     private const int FieldsPerCertificate = 7;
 
     // Writes the records that do not exist yet: a chunk registered again, after a retry, leaves the
-    // records of the first attempt as they are, revocations included. ARGV holds the CA alias, task id,
-    // supplier id ('' for none) and registration time, then FieldsPerCertificate values per key.
+    // records of the first attempt as they are, revocations included. ARGV contains the CA alias, task id,
+    // supplier id ('' for none) and registration time,
+    // then FieldsPerCertificate values per key.
     private const string RegisterScript = """
         local added = 0
         for i, key in ipairs(KEYS) do
@@ -153,7 +154,9 @@ public sealed class RegistryStore(
     public async Task<long> GetRevisionAsync(string alias) =>
         (long?)await _database.StringGetAsync(RegistryKeys.Revision(alias)) ?? 0;
 
-    /// <summary>Returns the CA's revision and its revoked certificates that have not expired at <paramref name="now"/>.</summary>
+    /// <summary>
+    /// Returns the CA's revision and its revoked certificates that have not expired at <paramref name="now"/>.
+    /// </summary>
     public async Task<(long Revision, List<RevokedEntry> Entries)> ReadRevokedAsync(string alias, DateTimeOffset now)
     {
         var prefix = RegistryKeys.Certificate(alias, string.Empty).ToString();

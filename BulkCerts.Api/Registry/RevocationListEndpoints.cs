@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using BulkCerts.Api.Authorities;
 using BulkCerts.Api.Documentation;
 using BulkCerts.Api.Http;
@@ -113,7 +115,8 @@ public static class RevocationListEndpoints
         }
 
         var pem = type == CertificateAuthorityEndpoints.PemMediaType;
-        var body = pem ? System.Text.Encoding.ASCII.GetBytes(System.Security.Cryptography.PemEncoding.WriteString("X509 CRL", list.Der) + "\n")
+        var body = pem
+            ? Encoding.ASCII.GetBytes(PemEncoding.WriteString("X509 CRL", list.Der) + "\n")
             : list.Der;
         var asciiAlias = new string([.. alias.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'
             ? c : '_')]);

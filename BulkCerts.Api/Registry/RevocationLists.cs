@@ -63,7 +63,9 @@ public sealed partial class RevocationLists(
             }
 
             var token = Guid.NewGuid().ToString("N");
-            if (await _database.StringSetAsync(RegistryKeys.RevocationListLock(key), token, LockLifetime, When.NotExists))
+            var locked = await _database.StringSetAsync(
+                RegistryKeys.RevocationListLock(key), token, LockLifetime, When.NotExists);
+            if (locked)
             {
                 try
                 {
@@ -105,7 +107,7 @@ public sealed partial class RevocationLists(
         var now = clock.GetUtcNow();
         var (revision, entries) = await registry.ReadRevokedAsync(key, now);
 
-        // Times in a list have whole seconds; thisUpdate must not precede any revocation it lists.
+        // Times in a list have whole seconds, and thisUpdate must not precede any revocation it lists.
         var thisUpdate = WholeSeconds(now);
         foreach (var entry in entries)
         {
@@ -151,7 +153,7 @@ public sealed partial class RevocationLists(
         return list;
     }
 
-    /// <summary>Reads the stored list's fields but its DER, and the CA's revision.</summary>
+    /// <summary>Reads the stored list's fields other than its DER, and the CA's revision.</summary>
     private async Task<(SignedList? Stored, long Revision)> ReadStateAsync(string key)
     {
         var fieldsTask = _database.HashGetAsync(
@@ -206,7 +208,10 @@ public sealed record SignedList(
     /// <summary>An entity tag that changes with each new list.</summary>
     public string ETag => $"\"crl-{Number}\"";
 
-    /// <summary>Whether the list lists every revocation of <paramref name="revision"/> and is in the first half of its validity.</summary>
+    /// <summary>
+    /// Returns whether the list contains every revocation up to <paramref name="revision"/> and is in the
+    /// first half of its validity.
+    /// </summary>
     public bool IsCurrent(long revision, DateTimeOffset now) =>
         Revision == revision && now < ThisUpdate + ((NextUpdate - ThisUpdate) / 2);
 }

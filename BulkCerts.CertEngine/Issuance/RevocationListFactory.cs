@@ -10,7 +10,7 @@ namespace BulkCerts.CertEngine.Issuance;
 /// <summary>
 /// Signs an X.509 v2 certificate revocation list (RFC 5280 section 5) with a CA's key, after checking
 /// every field of the request. The list carries the CA's authority key identifier and the request's
-/// cRLNumber; an entry's reason code extension is left out for unspecified, as RFC 5280 recommends.
+/// cRLNumber. An entry has no reason code extension when its reason is unspecified, as RFC 5280 recommends.
 /// The list is encoded here because .NET's CertificateRevocationListBuilder refuses aACompromise; it
 /// is signed with the CA's own SignatureGenerator, so RSA, EC and Ed25519 CAs work alike.
 /// </summary>
@@ -116,7 +116,8 @@ public static class RevocationListFactory
 
             if (entry.RevocationDate is null)
             {
-                throw RpcErrors.InvalidArgument($"revoked[{index}].revocation_date is missing; set when it was revoked.");
+                throw RpcErrors.InvalidArgument(
+                    $"revoked[{index}].revocation_date is missing; set the time the certificate was revoked.");
             }
 
             var revokedAt = entry.RevocationDate.ToDateTimeOffset();
@@ -178,7 +179,7 @@ public static class RevocationListFactory
     }
 
     /// <summary>
-    /// Refuses a CA whose keyUsage lacks cRLSign: verifiers such as openssl reject a list it signs
+    /// Rejects a CA whose keyUsage lacks cRLSign, because verifiers such as openssl reject a list it signs
     /// ("key usage does not include CRL signing"). A CA certificate without keyUsage may sign lists.
     /// </summary>
     private static void EnsureMaySignLists(CertificateAuthority authority)
@@ -235,9 +236,9 @@ public static class RevocationListFactory
         var valid = hex.Length is > 0 and <= MaxSerialBytes * 2 && hex.Length % 2 == 0 && hex.All(char.IsAsciiHexDigit);
         if (!valid)
         {
-            var shown = hex.Length <= 80 ? hex : hex[..80] + "...";
+            var excerpt = hex.Length <= 80 ? hex : hex[..80] + "...";
             throw RpcErrors.InvalidArgument(
-                $"revoked[{index}].serial_number '{shown}' is not a serial number; send 1 to {MaxSerialBytes} " +
+                $"revoked[{index}].serial_number '{excerpt}' is not a serial number; send 1 to {MaxSerialBytes} " +
                 "bytes as an even number of hex digits, as IssuedCertificate.serial_number has it.");
         }
 

@@ -21,7 +21,7 @@ public sealed class RegistryValuesTests
     [InlineData(Fingerprint + "00")]
     [InlineData("0F:1E2D:3C:4B:5A:69:78:87:96:A5:B4:C3:D2:E1:F0:0F:1E:2D:3C:4B:5A:69:78:87:96:A5:B4:C3:D2:E1:F0:")]
     [InlineData("0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1fg")]
-    public void MalformedFingerprintsAreRefused(string text)
+    public void MalformedFingerprintsAreRejected(string text)
     {
         Assert.Null(Fingerprints.Normalize(text));
     }
