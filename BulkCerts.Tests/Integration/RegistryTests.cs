@@ -16,6 +16,7 @@ using BulkCerts.Tests.Support;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Grpc.Reflection.V1;
 using Microsoft.Extensions.Options;
 
 namespace BulkCerts.Tests.Integration;
@@ -424,6 +425,23 @@ public sealed partial class RegistryTests(BulkCertsAppFixture fixture) : IDispos
             revoked.Revocation.RevokedAt.ToDateTimeOffset());
         Assert.Equal(StatusCode.AlreadyExists, repeat.StatusCode);
         Assert.Contains("cessationOfOperation", repeat.Status.Detail);
+    }
+
+    [Fact]
+    public async Task GrpcReflectionListsRegistry()
+    {
+        using var channel = GrpcChannel.ForAddress(fixture.App.GetEndpoint("api", "grpc"));
+        var reflection = new ServerReflection.ServerReflectionClient(channel);
+
+        using var call = reflection.ServerReflectionInfo(
+            new Metadata { { "x-api-key", BulkCertsAppFixture.ApiKey } });
+        await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = string.Empty });
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None), "Reflection sent no response.");
+        var services = call.ResponseStream.Current.ListServicesResponse.Service.Select(service => service.Name);
+
+        Assert.Contains("bulkcerts.api.v1.CertificateRegistry", services);
+        Assert.Contains("bulkcerts.api.v1.TaskWatcher", services);
     }
 
     [Theory]
