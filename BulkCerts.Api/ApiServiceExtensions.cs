@@ -133,8 +133,9 @@ public static class ApiServiceExtensions
                 "POST /supplier/{supplierId}/certificates, GET and DELETE /certificates/{taskId}, " +
                 "GET /certificates/{taskId}/task, GET /certificates/{taskId}/events, " +
                 "GET /certificates/{taskId}/chunks/{chunkId} with a signed URL, " +
-                "GET /certificateauthorities and GET /certificateauthorities/{alias}; GET /openapi/v1.json describes " +
-                "each.",
+                "GET /certificateauthorities, GET /certificateauthorities/{alias} and its /crl, " +
+                "GET /registry/certificates/{fingerprint} and POST /registry/certificates/{fingerprint}/revoke; " +
+                "GET /openapi/v1.json describes each.",
             StatusCodes.Status405MethodNotAllowed =>
                 $"{request} is not allowed; the Allow header lists the methods this path accepts.",
             StatusCodes.Status500InternalServerError =>

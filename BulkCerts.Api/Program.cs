@@ -4,6 +4,7 @@ using BulkCerts.Api.Certificates;
 using BulkCerts.Api.Documentation;
 using BulkCerts.Api.Downloads;
 using BulkCerts.Api.Http;
+using BulkCerts.Api.Registry;
 using BulkCerts.Api.Security;
 using BulkCerts.Api.Storage;
 using BulkCerts.Api.Tasks;
@@ -13,6 +14,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApiServices();
+builder.AddRegistry();
 builder.AddApiSecurity();
 builder.AddApiDocument();
 
@@ -26,10 +28,13 @@ app.UseApiSecurity();
 app.MapCertificateEndpoints();
 app.MapChunkDownloadEndpoints();
 app.MapCertificateAuthorityEndpoints();
+app.MapRegistryEndpoints();
+app.MapRevocationListEndpoints();
 app.MapApiDocument();
 
 // gRPC for internal tools, on the HTTP/2 endpoint "grpc", with reflection for tools such as grpcurl.
 app.MapGrpcService<TaskWatcherService>();
+app.MapGrpcService<CertificateRegistryService>();
 app.MapGrpcReflectionService();
 app.MapDefaultEndpoints();
 

@@ -19,8 +19,9 @@ public sealed class CreateTaskRequest
         "${increment(N)} or ${static(N)} with N > 0, sets the quantity instead.")]
     public int? Quantity { get; init; }
 
-    [Description("Accepted for compatibility with the original service, which registered the certificates " +
-        "with AWS IoT; BulkCerts does not use it.")]
+    [Description("Records each certificate in the registry (GET /registry/certificates/{fingerprint}), so that it " +
+        "can be revoked and appears in its CA's revocation list. Records are kept until " +
+        "BulkCerts:Registry:RetentionAfterExpiry after the certificate's notAfter, also after the task is deleted.")]
     public bool? Register { get; init; }
 
     public CertInfo? CertInfo { get; init; }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Security.Cryptography;
+using BulkCerts.Api.Registry;
 using BulkCerts.Api.Storage;
 using BulkCerts.Api.Tasks;
 using BulkCerts.Api.Telemetry;
@@ -29,6 +30,7 @@ public sealed class ChunkDispatcher(
     ChunkIssuer issuer,
     TaskStore tasks,
     ResultProtector protector,
+    RegistryStore registry,
     IConnectionMultiplexer redis,
     ApiMetrics metrics,
     IOptions<BulkCertsOptions> options,
@@ -250,6 +252,7 @@ public sealed class ChunkDispatcher(
         var attempt = 0;
         var failures = 0;
         byte[]? sealedResult = null;
+        IssueCertificatesResponse? issued = null;
         var certificateCount = 0;
         while (true)
         {
@@ -281,6 +284,17 @@ public sealed class ChunkDispatcher(
                     var result = await issuer.IssueAsync(task, message.ChunkId, ChunkAttemptTimeout, chunkToken);
                     sealedResult = Seal(result, message);
                     certificateCount = result.Certificates.Count;
+                    issued = task.Request.Register ? result : null;
+                }
+
+                // Registered before the result is stored, so that no downloaded certificate is missing
+                // from the registry. Writing again after a failed store changes nothing.
+                // NOTE: a chunk that two dispatchers both issue (a claim taken over while the first was
+                // still working) registers both sets, though only one is stored and downloaded.
+                if (issued is not null)
+                {
+                    await registry.RegisterAsync(task, issued.Certificates);
+                    issued = null;
                 }
 
                 var completion = await tasks.CompleteChunkAsync(

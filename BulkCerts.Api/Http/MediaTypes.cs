@@ -43,6 +43,13 @@ public static class MediaTypes
     public static bool AcceptsEventStream(string? accept) => Select(accept, [EventStream]) is not null;
 
     /// <summary>
+    /// Returns the type among <paramref name="offered"/> that the Accept header prefers: the first when
+    /// the header is missing or accepts anything equally, or null when it accepts none.
+    /// </summary>
+    public static string? SelectAmong(string? accept, params string[] offered) =>
+        string.IsNullOrWhiteSpace(accept) ? offered[0] : Select(accept, offered);
+
+    /// <summary>
     /// Returns whether a request body of this Content-Type can be read as JSON: a JSON media type
     /// with no charset, or with charset UTF-8.
     /// </summary>

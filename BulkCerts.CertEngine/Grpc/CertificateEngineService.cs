@@ -100,6 +100,16 @@ public sealed class CertificateEngineService(
         return Task.FromResult(response);
     }
 
+    public override Task<SignRevocationListResponse> SignRevocationList(
+        SignRevocationListRequest request,
+        ServerCallContext context)
+    {
+        var authority = FindAuthority(request.CertificateAuthority);
+        var der = RevocationListFactory.Sign(request, authority, DateTimeOffset.UtcNow);
+        logger.RevocationListSigned(authority.Alias, request.CrlNumber, request.Revoked.Count);
+        return Task.FromResult(new SignRevocationListResponse { CrlDer = Google.Protobuf.ByteString.CopyFrom(der) });
+    }
+
     private static CertificateAuthorityInfo Describe(CertificateAuthority authority) => new()
     {
         Alias = authority.Alias,

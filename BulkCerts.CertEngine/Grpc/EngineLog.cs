@@ -14,4 +14,8 @@ internal static partial class EngineLog
         Message = "Stopped issuing {Count} certificates from index {FirstIndex} with CA {Alias}: " +
             "the CertEngine is stopping")]
     public static partial void IssuanceAbortedByShutdown(this ILogger logger, string alias, int count, long firstIndex);
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Information,
+        Message = "Signed revocation list {CrlNumber} of CA {Alias} with {Count} entries")]
+    public static partial void RevocationListSigned(this ILogger logger, string alias, long crlNumber, int count);
 }

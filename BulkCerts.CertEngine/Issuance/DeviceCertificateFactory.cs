@@ -55,6 +55,8 @@ public static class DeviceCertificateFactory
             CertificatePem = certificatePem,
             NotBefore = Timestamp.FromDateTimeOffset(certificate.NotBefore.ToUniversalTime()),
             NotAfter = Timestamp.FromDateTimeOffset(certificate.NotAfter.ToUniversalTime()),
+            Subject = certificate.SubjectName.Name,
+            Issuer = certificate.IssuerName.Name,
         };
         if (request.OutputFormat == OutputFormat.Pkcs12)
         {

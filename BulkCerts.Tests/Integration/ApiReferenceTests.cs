@@ -52,12 +52,14 @@ public sealed class ApiReferenceTests(BulkCertsAppFixture fixture)
         using var anonymous = fixture.CreateClient(apiKey: null);
         var failures = new List<string>();
 
-        // A task of one EC certificate gives the task operations a real id.
+        // A registered task of one EC certificate gives the task and registry operations real ids.
         var created = await SendAsync(
             fixture.Api,
             Find(operations, "CreateTask"),
             "/certificates",
-            """{"quantity": 1, "certInfo": {"commonName": "openapi-probe", "keyAlgorithm": "EC-P256"}}""");
+            """
+            {"quantity": 1, "register": true, "certInfo": {"commonName": "openapi-probe", "keyAlgorithm": "EC-P256"}}
+            """);
         failures.AddRange(Check(document, Find(operations, "CreateTask"), created));
         using var createdBody = JsonDocument.Parse(created.Body);
         var taskId = createdBody.RootElement.GetProperty("taskId").GetString()!;
@@ -66,12 +68,13 @@ public sealed class ApiReferenceTests(BulkCertsAppFixture fixture)
         var running = Find(operations, "DownloadCertificates");
         failures.AddRange(Check(document, running, await SendAsync(fixture.Api, running, $"/certificates/{taskId}")));
         await TaskClient.WaitForEndAsync(fixture.Api, taskId, TimeSpan.FromMinutes(1));
+        var fingerprint = TaskClient.ReadManifest(await TaskClient.DownloadAsync(fixture.Api, taskId))[0].CertId;
 
         // DELETE goes last, so that the other operations still find the task.
         foreach (var operation in operations.OrderBy(operation => operation.Method == "DELETE"))
         {
             var unknownPath = operation.PathWithUnknownIds();
-            var knownPath = KnownIds(operation.Path, taskId);
+            var knownPath = KnownIds(operation.Path, taskId, fingerprint);
             var body = operation.HasRequestBody ? EmptyObject : null;
             if (operation.SecuritySchemes.Count > 0)
             {
@@ -99,10 +102,12 @@ public sealed class ApiReferenceTests(BulkCertsAppFixture fixture)
     }
 
     /// <summary>Replaces the path parameters the fixture has real values for; others get a new UUID.</summary>
-    private static string KnownIds(string path, string taskId) => DocumentedOperation.FillUnknownIds(path
-        .Replace("{taskId}", taskId)
-        .Replace("{supplierId}", BulkCertsAppFixture.SupplierId)
-        .Replace("{alias}", BulkCertsAppFixture.SupplierAlias));
+    private static string KnownIds(string path, string taskId, string fingerprint) =>
+        DocumentedOperation.FillUnknownIds(path
+            .Replace("{taskId}", taskId)
+            .Replace("{fingerprint}", fingerprint)
+            .Replace("{supplierId}", BulkCertsAppFixture.SupplierId)
+            .Replace("{alias}", BulkCertsAppFixture.SupplierAlias));
 
     /// <summary>
     /// Returns what in a response the document does not describe: its status, its media type, a
