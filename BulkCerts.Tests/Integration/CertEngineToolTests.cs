@@ -85,7 +85,7 @@ public sealed class CertEngineToolTests(BulkCertsAppFixture fixture)
         }
 
         Assert.Equal(request.Count, issued.Count);
-        Assert.Equal(["tool-0001", "tool-0002"], issued.Select(certificate => certificate.CommonName));
+        Assert.Equal(["tool-0001", "tool-0002"], issued.Select(certificate => certificate.CommonName).Order());
     }
 
     [Fact]
