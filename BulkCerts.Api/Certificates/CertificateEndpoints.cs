@@ -464,7 +464,7 @@ public static class CertificateEndpoints
             var claimKey = $"{credential.Name}\n{idempotencyKey}";
             if (idempotencyKey.Length > 0)
             {
-                var fingerprint = IdempotencyKeys.Fingerprint(request.Path, body.RootElement.GetRawText());
+                var fingerprint = idempotency.Fingerprint(request.Path, body.RootElement.GetRawText());
                 var replay = await ReplayAsync(idempotencyKey, claimKey, fingerprint, taskId, tasks, idempotency);
                 if (replay is not null)
                 {

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using BulkCerts.Api.Storage;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -9,12 +10,19 @@ namespace BulkCerts.Api.Tasks;
 /// Maps a client's Idempotency-Key to the task it created, for the retention period, so a
 /// retried POST returns that task instead of creating another.
 /// </summary>
-public sealed class IdempotencyKeys(IConnectionMultiplexer redis, IOptions<BulkCertsOptions> options)
+public sealed class IdempotencyKeys(
+    IConnectionMultiplexer redis,
+    ResultProtector protector,
+    IOptions<BulkCertsOptions> options)
 {
     public const string HeaderName = "Idempotency-Key";
     public const int MaxLength = 255;
 
+    /// <summary>The HKDF label that derives the fingerprint key from the result encryption key.</summary>
+    private const string KeyDerivationLabel = "bulkcerts idempotency fingerprint";
+
     private readonly IDatabase _database = redis.GetDatabase();
+    private readonly byte[] _fingerprintKey = protector.DeriveKey(KeyDerivationLabel, 32);
 
     public static bool IsValid(string key) =>
         key.Length is > 0 and <= MaxLength && key.All(c => c is >= '!' and <= '~');
@@ -45,9 +53,12 @@ public sealed class IdempotencyKeys(IConnectionMultiplexer redis, IOptions<BulkC
     /// <summary>Releases a claim whose task was not created, so a retry can create it.</summary>
     public Task ReleaseAsync(string key) => _database.KeyDeleteAsync(RedisKeyOf(key));
 
-    /// <summary>Returns a fingerprint of a request, to tell a retry from a different request.</summary>
-    public static string Fingerprint(string path, string body) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{path}\n{body}")));
+    /// <summary>
+    /// Returns a keyed fingerprint of a request, to tell a retry from a different request. A body
+    /// can contain a PKCS#12 password, and a plain hash in Redis would let its readers test guesses.
+    /// </summary>
+    public string Fingerprint(string path, string body) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(_fingerprintKey, Encoding.UTF8.GetBytes($"{path}\n{body}")));
 
     // The client's key is hashed, so any header value makes a safe Redis key.
     private static RedisKey RedisKeyOf(string key) =>

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using BulkCerts.Api.Tasks;
@@ -86,6 +87,37 @@ public sealed class EncryptedDeliveryTests(BulkCertsAppFixture fixture) : IDispo
         Assert.NotNull(stored);
         Assert.Equal(-1, stored.AsSpan().IndexOf(Encoding.UTF8.GetBytes(Password)));
         Assert.False(await redis.GetDatabase().KeyExistsAsync(TaskKeys.Pkcs12Password(taskId)));
+    }
+
+    [Fact]
+    public async Task IdempotencyRecordCannotTestPasswords()
+    {
+        const string Route = "/certificates";
+        var body = $$$"""
+            {"quantity": 1, "certInfo": {"commonName": "p12-replay", "keyAlgorithm": "EC-P256",
+             "outputFormat": "pkcs12", "pkcs12Password": "{{{Password}}}"}}
+            """;
+        var key = Guid.NewGuid().ToString();
+        using var request = TaskClient.JsonRequest(HttpMethod.Post, Route, body);
+        request.Headers.Add("Idempotency-Key", key);
+        using var response = await fixture.Api.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+
+        // A plain hash of the path and body would let a reader of Redis test password guesses.
+        var plainHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{Route}\n{body}")));
+        await using var redis = await fixture.ConnectRedisAsync();
+        var server = redis.GetServers()[0];
+        var claims = new List<string>();
+        await foreach (var claimKey in server.KeysAsync(pattern: "bulkcerts:idempotency:*"))
+        {
+            claims.Add((string?)await redis.GetDatabase().StringGetAsync(claimKey) ?? string.Empty);
+        }
+
+        using var created = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var taskId = created.RootElement.GetProperty("taskId").GetString()!;
+        var claim = Assert.Single(claims, value => value.StartsWith(taskId, StringComparison.Ordinal));
+        Assert.DoesNotContain(plainHash, claim);
+        Assert.Matches($"^{taskId} [0-9a-f]{{64}}$", claim);
     }
 
     [Fact]
