@@ -18,4 +18,8 @@ public sealed record IssuanceRequest(
     PrivateKeyFormat PrivateKeyFormat,
     DateTimeOffset NotBefore,
     DateTimeOffset NotAfter,
-    bool IncludeCertificateAuthority);
+    bool IncludeCertificateAuthority)
+{
+    /// <summary>Certification requests to sign in place of generated keys; empty for a key-generating request.</summary>
+    public RepeatedField<SigningRequest> SigningRequests { get; init; } = [];
+}
