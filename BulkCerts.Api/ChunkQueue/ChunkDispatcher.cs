@@ -251,6 +251,7 @@ public sealed class ChunkDispatcher(
         var failures = 0;
         byte[]? sealedResult = null;
         var certificateCount = 0;
+        var rejectedCount = 0;
         while (true)
         {
             try
@@ -280,11 +281,12 @@ public sealed class ChunkDispatcher(
                     run.AttemptInProgress = true;
                     var result = await issuer.IssueAsync(task, message.ChunkId, ChunkAttemptTimeout, chunkToken);
                     sealedResult = Seal(result, message);
-                    certificateCount = result.Certificates.Count;
+                    rejectedCount = result.Certificates.Count(certificate => certificate.Error.Length > 0);
+                    certificateCount = result.Certificates.Count - rejectedCount;
                 }
 
                 var completion = await tasks.CompleteChunkAsync(
-                    message.TaskId, message.ChunkId, certificateCount, sealedResult);
+                    message.TaskId, message.ChunkId, certificateCount, sealedResult, rejectedCount);
                 run.AttemptInProgress = false;
                 run.Outcome = completion switch
                 {

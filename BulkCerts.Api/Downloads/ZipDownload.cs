@@ -11,7 +11,9 @@ namespace BulkCerts.Api.Downloads;
 /// <summary>
 /// Streams a range of chunks of a finished task, the whole task or one chunk, as one zip:
 /// <c>{certId}_cert.pem</c> and <c>{certId}_key.pem</c> for each certificate, then
-/// <c>certificate_manifest.json</c> listing the certificates of the range. Chunks are read and
+/// <c>certificate_manifest.json</c> listing the certificates of the range. A task that signs
+/// certification requests has no keys, and its zip adds <c>errors.json</c> with the rows of the
+/// range that could not be signed. Chunks are read and
 /// written one at a time, so memory contains two chunks and the zip's central directory, never
 /// the whole task.
 /// PEM entries are stored without compression: they are base64 of random bytes, which deflate
@@ -21,6 +23,8 @@ public sealed class ZipDownload(TaskStore tasks, ResultProtector protector, ILog
 {
     public const string ManifestFileName = "certificate_manifest.json";
 
+    public const string ErrorsFileName = "errors.json";
+
     public static readonly ActivitySource ActivitySource = new("BulkCerts.Api.Downloads");
 
     // Private keys are readable by their owner only once unzip applies the modes in the archive.
@@ -29,6 +33,8 @@ public sealed class ZipDownload(TaskStore tasks, ResultProtector protector, ILog
 
     private static readonly JsonEncodedText CommonNameProperty = JsonEncodedText.Encode("commonName");
     private static readonly JsonEncodedText CertIdProperty = JsonEncodedText.Encode("certId");
+    private static readonly JsonEncodedText RowProperty = JsonEncodedText.Encode("row");
+    private static readonly JsonEncodedText ReasonProperty = JsonEncodedText.Encode("reason");
 
     /// <summary>
     /// Checks, before the first byte is sent, that every chunk result of the range exists and was
@@ -91,16 +97,28 @@ public sealed class ZipDownload(TaskStore tasks, ResultProtector protector, ILog
         await using var buffer = new DrainingBuffer(output);
         var zip = new ZipStreamWriter(buffer);
         var certificates = 0;
+
+        // Rows that could not be signed, by task row from 1; few, and small, so they are kept until the end.
+        var errors = new List<(long Row, string Reason)>();
         await foreach (var chunk in ReadChunksAsync(task.TaskId, chunks))
         {
             foreach (var certificate in chunk.Certificates)
             {
+                if (certificate.Error.Length > 0)
+                {
+                    errors.Add((certificate.Index + 1, certificate.Error));
+                    continue;
+                }
+
                 zip.AddFile($"{certificate.CertId}_cert.pem", certificate.CertificatePem, CertificateMode);
-                zip.AddFile($"{certificate.CertId}_key.pem", certificate.PrivateKeyPem, PrivateKeyMode);
+                if (certificate.PrivateKeyPem.Length > 0)
+                {
+                    zip.AddFile($"{certificate.CertId}_key.pem", certificate.PrivateKeyPem, PrivateKeyMode);
+                }
+
+                certificates++;
                 await zip.DrainIfFullAsync(cancellationToken);
             }
-
-            certificates += chunk.Certificates.Count;
         }
 
         // A second pass over the chunks writes the manifest, so it never has to be held in memory.
@@ -112,9 +130,19 @@ public sealed class ZipDownload(TaskStore tasks, ResultProtector protector, ILog
             {
                 foreach (var certificate in chunk.Certificates)
                 {
+                    if (certificate.Error.Length > 0)
+                    {
+                        continue;
+                    }
+
                     json.WriteStartObject();
                     json.WriteString(CommonNameProperty, certificate.CommonName);
                     json.WriteString(CertIdProperty, certificate.CertId);
+                    if (task.Request.SignsRequests)
+                    {
+                        json.WriteNumber(RowProperty, certificate.Index + 1);
+                    }
+
                     json.WriteEndObject();
                 }
 
@@ -125,9 +153,39 @@ public sealed class ZipDownload(TaskStore tasks, ResultProtector protector, ILog
             json.WriteEndArray();
         }
 
+        if (task.Request.SignsRequests)
+        {
+            await WriteErrorsAsync(zip, errors, cancellationToken);
+        }
+
         await zip.FinishAsync(cancellationToken);
         activity?.SetTag("bulkcerts.certificates", certificates);
         logger.ZipWritten(task.TaskId, certificates, chunks.Count);
+    }
+
+    /// <summary>Writes errors.json: an array of <c>{"row": N, "reason": "..."}</c>, empty when every row was signed.</summary>
+    private static async Task WriteErrorsAsync(
+        ZipStreamWriter zip,
+        List<(long Row, string Reason)> errors,
+        CancellationToken cancellationToken)
+    {
+        await using (var entry = zip.OpenDeflatedFile(ErrorsFileName, CertificateMode))
+        await using (var json = new Utf8JsonWriter(entry))
+        {
+            json.WriteStartArray();
+            foreach (var (row, reason) in errors)
+            {
+                json.WriteStartObject();
+                json.WriteNumber(RowProperty, row);
+                json.WriteString(ReasonProperty, reason);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            await json.FlushAsync(cancellationToken);
+        }
+
+        await zip.DrainIfFullAsync(cancellationToken);
     }
 
     /// <summary>

@@ -13,6 +13,9 @@ public static class MediaTypes
     public const string Zip = "application/zip";
     public const string EventStream = "text/event-stream";
 
+    /// <summary>Newline-delimited JSON, the upload of certification requests one per line.</summary>
+    public const string Ndjson = "application/x-ndjson";
+
     private static readonly string[] JsonTypes = [CdfJson, Json];
 
     /// <summary>
@@ -30,6 +33,23 @@ public static class MediaTypes
 
     /// <summary>Returns whether a request accepts server-sent events; a missing header accepts them.</summary>
     public static bool AcceptsEventStream(string? accept) => Select(accept, [EventStream]) is not null;
+
+    /// <summary>
+    /// Returns whether a request body is an upload of certification requests: application/x-ndjson,
+    /// with no charset or with charset UTF-8.
+    /// </summary>
+    public static bool IsNdjsonContent(string? contentType)
+    {
+        if (string.IsNullOrWhiteSpace(contentType) || !MediaTypeHeaderValue.TryParse(contentType, out var parsed))
+        {
+            return false;
+        }
+
+        var charset = HeaderUtilities.RemoveQuotes(parsed.Charset).Value;
+        return parsed.MediaType.Equals(Ndjson, StringComparison.OrdinalIgnoreCase)
+            && (charset is null || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+                || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase));
+    }
 
     /// <summary>
     /// Returns whether a request body of this Content-Type can be read as JSON: a JSON media type
