@@ -17,6 +17,8 @@ internal sealed class Scenarios(
 {
     private const string EcSupplier = "bench-ec";
     private const string EcSupplierPath = $"/supplier/{EcSupplier}/certificates";
+    private const string RsaSupplier = "bench-rsa";
+    private const string RsaSupplierPath = $"/supplier/{RsaSupplier}/certificates";
     private const int RsaQuantity = 200;
     private const int EcQuantity = 20_000;
     private const int DownloadQuantity = 100_000;
@@ -28,10 +30,14 @@ internal sealed class Scenarios(
     private double? _rsaPerSecond;
     private double? _ecPerSecond;
 
+    /// <summary>Certification requests of the csr scenario.</summary>
+    public int CsrCount { get; init; } = 10_000;
+
     public Task RunAsync(string scenario) => scenario switch
     {
         "rsa" => RsaAsync(),
         "ec" => EcAsync(),
+        "csr" => CsrAsync(),
         "post" => PostAsync(),
         "download" => DownloadAsync(),
         "keypool" => KeyPoolAsync(),
@@ -146,6 +152,69 @@ internal sealed class Scenarios(
             "≥ 1,500/s",
             _ecPerSecond >= 1500);
         report.Add("EC-P256 task against the in-process ceiling", $"{ratio:P0}", reference, "≥ 50 %", ratio >= 0.5);
+    }
+
+    /// <summary>
+    /// Signs pre-generated EC-P256 certification requests with an RSA-2048 CA, from the POST of an
+    /// application/x-ndjson upload to the downloaded zip, against the engine's signing code run in
+    /// this process on the same requests with the same CA.
+    /// </summary>
+    private async Task CsrAsync()
+    {
+        var folder = Path.Combine(dataPath, "rsa-ca");
+        var (certificatePath, keyPath) = File.Exists(Path.Combine(folder, "rsa-ca.crt"))
+            ? (Path.Combine(folder, "rsa-ca.crt"), Path.Combine(folder, "rsa-ca.key"))
+            : References.WriteRsaAuthority(folder);
+        var app = await AppAsync(
+            "csr",
+            $"CertEngine:CertificateAuthorities:{RsaSupplier}:CertificatePath={certificatePath}",
+            $"CertEngine:CertificateAuthorities:{RsaSupplier}:PrivateKeyPath={keyPath}",
+            $"BulkCerts:Suppliers:{RsaSupplier}={RsaSupplier}");
+        using var authority = References.LoadAuthority(RsaSupplier, certificatePath, keyPath);
+
+        var stopwatch = Stopwatch.StartNew();
+        var requests = References.CreateSigningRequests(CsrCount);
+        var upload = TaskRunner.SigningRequestUpload(requests);
+        Console.WriteLine($"  generated {CsrCount:N0} EC-P256 requests in {stopwatch.Elapsed.TotalSeconds:F1} s " +
+            $"({upload.Length / 1e6:F1} MB upload)");
+
+        // Warm both up.
+        References.InProcessSigningPerSecond(authority, requests[..Math.Min(2_000, requests.Length)]);
+        await RunUploadAsync(app, TaskRunner.SigningRequestUpload(requests[..Math.Min(2_000, requests.Length)]));
+
+        var referenceSeconds = 0.0;
+        var appSeconds = 0.0;
+        for (var round = 1; round <= rounds; round++)
+        {
+            var reference = References.InProcessSigningPerSecond(authority, requests);
+            var elapsed = await RunUploadAsync(app, upload);
+            Console.WriteLine($"  round {round}: in-process signing {reference:F0}/s, " +
+                $"task {CsrCount / elapsed.TotalSeconds:F0}/s ({elapsed.TotalSeconds:F1} s POST to downloaded zip)");
+            referenceSeconds += CsrCount / reference;
+            appSeconds += elapsed.TotalSeconds;
+        }
+
+        var total = CsrCount * rounds;
+        var perSecond = total / appSeconds;
+        var ratio = referenceSeconds / appSeconds;
+        report.Add(
+            $"CSR signing (RSA-2048 CA), {CsrCount:N0} EC-P256 requests, POST to downloaded zip",
+            $"{perSecond:F0}/s, {ratio:P0} of the reference",
+            $"in-process parsing, verification and signing of the same requests on all cores {total / referenceSeconds:F0}/s",
+            "≥ 1,000/s",
+            perSecond >= 1000);
+    }
+
+    /// <summary>Uploads requests, waits for the task, downloads its zip, and returns the time of the three.</summary>
+    private static async Task<TimeSpan> RunUploadAsync(BenchApp app, string upload)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var (taskId, _) = await TaskRunner.CreateAsync(app.Api, RsaSupplierPath, upload, TaskRunner.Ndjson);
+        await TaskRunner.WaitForCompleteAsync(app.Api, taskId);
+        await TaskRunner.DownloadAsync(app.Api, taskId);
+        var elapsed = stopwatch.Elapsed;
+        await TaskRunner.DeleteAsync(app.Api, taskId);
+        return elapsed;
     }
 
     /// <summary>POST of the largest quantity, each task deleted at once, against a POST of one certificate.</summary>
