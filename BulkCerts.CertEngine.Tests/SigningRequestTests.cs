@@ -187,7 +187,8 @@ public sealed class SigningRequestTests(AuthoritiesFixture authorities) : IClass
         var exception = Assert.Throws<RpcException>(() => TestIssuance.Validate(request, authorities["RSA"]));
 
         Assert.Equal(StatusCode.InvalidArgument, exception.StatusCode);
-        Assert.Equal("count 2 differs from the 1 signing_requests; set count to their number.", exception.Status.Detail);
+        Assert.Equal(
+            "count 2 differs from the 1 signing_requests; set count to their number.", exception.Status.Detail);
     }
 
     [Fact]

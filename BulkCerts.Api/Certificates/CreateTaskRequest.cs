@@ -87,10 +87,11 @@ public sealed class CertInfo
     "task settings, register and certInfo, as in the JSON body. Blank lines are ignored.")]
 public sealed class SigningRequestRow
 {
-    /// <summary>An example upload: a settings line and one row.</summary>
+    /// <summary>An example upload: a settings line and two rows, the second with overrides.</summary>
     public const string Example = """
         {"certInfo": {"organization": "Acme", "daysExpiry": 90}}
-        {"csr": "-----BEGIN CERTIFICATE REQUEST-----\nMIIBIjCByQIBADBn...\n-----END CERTIFICATE REQUEST-----\n", "commonName": "sensor-0001"}
+        {"csr": "-----BEGIN CERTIFICATE REQUEST-----\nMIIB...\n-----END CERTIFICATE REQUEST-----\n"}
+        {"csr": "-----BEGIN CERTIFICATE REQUEST-----\nMIIC...", "commonName": "sensor-2", "country": "SE"}
         """;
 
     [Description("The PEM certification request, with its line breaks written as \\n.")]

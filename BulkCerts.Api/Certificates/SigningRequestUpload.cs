@@ -71,8 +71,8 @@ internal static class SigningRequestUpload
             }
             else if (error is null && buffer.Length > MaxLineBytes)
             {
-                error = $"Line {state.LineNumber + 1} is longer than {MaxLineBytes} bytes; put each request on a line " +
-                    $"of its own, such as {RowExample}, with the PEM's line breaks written as \\n.";
+                error = $"Line {state.LineNumber + 1} is longer than {MaxLineBytes} bytes; put each request on a " +
+                    $"line of its own, such as {RowExample}, with the PEM's line breaks written as \\n.";
             }
 
             body.AdvanceTo(buffer.Start, buffer.End);
@@ -91,7 +91,10 @@ internal static class SigningRequestUpload
         return state.Finish();
     }
 
-    private static bool TryTakeLine(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> line, out bool delimited)
+    private static bool TryTakeLine(
+        ref ReadOnlySequence<byte> buffer,
+        out ReadOnlySequence<byte> line,
+        out bool delimited)
     {
         delimited = false;
         if (buffer.PositionOf((byte)'\n') is not { } end)
@@ -119,7 +122,7 @@ internal static class SigningRequestUpload
         }
     }
 
-    /// <summary>What has been read so far: the settings, the rows not yet stored, the line number.</summary>
+    /// <summary>The state of a reading upload: its settings, the rows not yet stored, and the line number.</summary>
     private sealed class UploadState(BulkCertsOptions options)
     {
         private ParseResult? _settings;
@@ -184,8 +187,8 @@ internal static class SigningRequestUpload
                 var root = document.RootElement;
                 if (root.ValueKind != JsonValueKind.Object)
                 {
-                    return $"Line {LineNumber} is {Describe(root)}, not a JSON object; send one object per line, such " +
-                        $"as {RowExample}.";
+                    return $"Line {LineNumber} is {Describe(root)}, not a JSON object; send one object per line, " +
+                        $"such as {RowExample}.";
                 }
 
                 return root.TryGetProperty("csr", out _) ? AddRow(root) : ReadSettings(root);
@@ -244,9 +247,9 @@ internal static class SigningRequestUpload
                 var value = property.Value;
                 if (value.ValueKind != JsonValueKind.String || !TryGetText(value, out var text))
                 {
-                    var what = name == "csr" ? "the PEM of a certification request" : "text";
-                    return $"Line {LineNumber}: {name} {Describe(value)} is not a string; set it to {what} in double " +
-                        "quotes.";
+                    var expected = name == "csr" ? "the PEM of a certification request" : "text";
+                    return $"Line {LineNumber}: {name} {Describe(value)} is not a string; set it to {expected} in " +
+                        "double quotes.";
                 }
 
                 switch (name)

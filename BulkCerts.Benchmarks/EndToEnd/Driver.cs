@@ -9,7 +9,8 @@ namespace BulkCerts.Benchmarks.EndToEnd;
 /// </summary>
 public static class Driver
 {
-    private static readonly string[] AllScenarios = ["rsa", "ec", "csr", "download", "post", "keypool", "scale", "openssl"];
+    private static readonly string[] AllScenarios =
+        ["rsa", "ec", "csr", "download", "post", "keypool", "scale", "openssl"];
 
     public static async Task<int> RunAsync(string[] args)
     {

@@ -65,7 +65,8 @@ internal static class References
         Parallel.For(0, count, index =>
         {
             using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var request = new CertificateRequest($"CN=bench-{index:D6}, O=BulkCerts Bench", key, HashAlgorithmName.SHA256);
+            var request = new CertificateRequest(
+                $"CN=bench-{index:D6}, O=BulkCerts Bench", key, HashAlgorithmName.SHA256);
             pems[index] = PemEncoding.WriteString("CERTIFICATE REQUEST", request.CreateSigningRequest()) + "\n";
         });
         return pems;
@@ -81,18 +82,25 @@ internal static class References
         var stopwatch = Stopwatch.StartNew();
         var requests = pems.Chunk(PerRequest).Select((slice, i) =>
         {
-            var request = new IssueCertificatesRequest { Count = slice.Length, FirstIndex = i * PerRequest, DaysExpiry = 30 };
+            var request = new IssueCertificatesRequest
+            {
+                Count = slice.Length,
+                FirstIndex = i * PerRequest,
+                DaysExpiry = 30,
+            };
             request.SigningRequests.AddRange(slice.Select(pem => new SigningRequest
             {
                 Der = Google.Protobuf.ByteString.CopyFrom(PemEncoding.Find(pem) is var fields
                     ? Convert.FromBase64String(pem[fields.Base64Data])
                     : []),
             }));
-            return IssuanceRequestValidator.Validate(request, authority, new CertEngineOptions(), DateTimeOffset.UtcNow);
+            return IssuanceRequestValidator.Validate(
+                request, authority, new CertEngineOptions(), DateTimeOffset.UtcNow);
         }).ToList();
 
         var failures = 0;
-        Parallel.For(0, pems.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, index =>
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
+        Parallel.For(0, pems.Length, parallel, index =>
         {
             var certificate = SigningRequestCertificateFactory.Issue(requests[index / PerRequest], index % PerRequest);
             if (certificate.Error.Length > 0)

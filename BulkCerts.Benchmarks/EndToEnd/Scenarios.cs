@@ -200,7 +200,8 @@ internal sealed class Scenarios(
         report.Add(
             $"CSR signing (RSA-2048 CA), {CsrCount:N0} EC-P256 requests, POST to downloaded zip",
             $"{perSecond:F0}/s, {ratio:P0} of the reference",
-            $"in-process parsing, verification and signing of the same requests on all cores {total / referenceSeconds:F0}/s",
+            "in-process parsing, verification and signing of the same requests on all cores " +
+                $"{total / referenceSeconds:F0}/s",
             "≥ 1,000/s",
             perSecond >= 1000);
     }

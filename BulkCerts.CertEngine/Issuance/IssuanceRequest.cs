@@ -20,6 +20,6 @@ public sealed record IssuanceRequest(
     DateTimeOffset NotAfter,
     bool IncludeCertificateAuthority)
 {
-    /// <summary>Certification requests to sign in place of generated keys; empty for a key-generating request.</summary>
+    /// <summary>Certification requests to sign in place of generated keys, or none to generate keys.</summary>
     public RepeatedField<SigningRequest> SigningRequests { get; init; } = [];
 }

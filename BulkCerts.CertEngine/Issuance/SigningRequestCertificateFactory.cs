@@ -1,4 +1,5 @@
 using System.Formats.Asn1;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using BulkCerts.CertEngine.Authorities;
@@ -46,7 +47,11 @@ public static class SigningRequestCertificateFactory
         }
         catch (CryptographicException exception)
         {
-            return new IssuedCertificate { Index = index, Error = $"the request cannot be signed: {exception.Message}" };
+            return new IssuedCertificate
+            {
+                Index = index,
+                Error = $"the request cannot be signed: {exception.Message}",
+            };
         }
     }
 
@@ -261,17 +266,17 @@ public static class SigningRequestCertificateFactory
     private static string Check(int position, string value)
     {
         var (_, name, maxLength) = Fields[position];
-        var shown = value.Length > MaxErrorValueLength ? value[..MaxErrorValueLength] + "..." : value;
+        var quoted = value.Length > MaxErrorValueLength ? value[..MaxErrorValueLength] + "..." : value;
         var length = value.EnumerateRunes().Count();
         if (length > maxLength && name != "country")
         {
             throw new SigningRequestException(
-                $"{name} '{shown}' has {length} characters; the maximum is {maxLength}");
+                $"{name} '{quoted}' has {length} characters; the maximum is {maxLength}");
         }
 
-        if (value.Any(c => char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format))
+        if (value.Any(c => char.IsControl(c) || char.GetUnicodeCategory(c) == UnicodeCategory.Format))
         {
-            throw new SigningRequestException($"{name} '{shown}' contains a control or format character");
+            throw new SigningRequestException($"{name} '{quoted}' contains a control or format character");
         }
 
         var valid = name switch
@@ -285,11 +290,11 @@ public static class SigningRequestCertificateFactory
         {
             throw new SigningRequestException(name switch
             {
-                "country" => $"country '{shown}' is not a two-letter ISO 3166-1 code",
-                "emailAddress" => $"emailAddress '{shown}' is not an ASCII email address",
-                "distinguishedNameQualifier" => $"distinguishedNameQualifier '{shown}' has characters a " +
+                "country" => $"country '{quoted}' is not a two-letter ISO 3166-1 code",
+                "emailAddress" => $"emailAddress '{quoted}' is not an ASCII email address",
+                "distinguishedNameQualifier" => $"distinguishedNameQualifier '{quoted}' has characters a " +
                     "PrintableString cannot hold",
-                _ => $"{name} '{shown}' is only spaces",
+                _ => $"{name} '{quoted}' is only spaces",
             });
         }
 
@@ -301,8 +306,8 @@ public static class SigningRequestCertificateFactory
             or '=' or '?';
 
     /// <summary>
-    /// Builds the subject in the order C, ST, L, O, OU, CN, emailAddress, dnQualifier from the
-    /// request's values and the overrides; attributes of other types follow in their own order.
+    /// Builds the subject from the request's values and the overrides, in the order C, ST, L, O, OU,
+    /// CN, emailAddress, dnQualifier. Attributes of other types follow in the request's order.
     /// </summary>
     private static X500DistinguishedName BuildSubject(
         X500DistinguishedName requested,

@@ -59,7 +59,9 @@ public static class SigningRequestReader
     };
 
     /// <summary>Decodes and checks a request.</summary>
-    /// <exception cref="SigningRequestException">The request cannot be signed; the message says why.</exception>
+    /// <exception cref="SigningRequestException">
+    /// The request cannot be signed; its message states the reason.
+    /// </exception>
     public static SigningRequestContent Read(ReadOnlyMemory<byte> der)
     {
         if (der.IsEmpty)
@@ -189,7 +191,8 @@ public static class SigningRequestReader
         if (algorithm.KeyOid != content.KeyAlgorithm)
         {
             throw new SigningRequestException(
-                $"signature algorithm {content.SignatureAlgorithm} does not match the key algorithm {content.KeyAlgorithm}");
+                $"signature algorithm {content.SignatureAlgorithm} does not match the key algorithm " +
+                content.KeyAlgorithm);
         }
 
         var valid = content.KeyAlgorithm switch
@@ -248,7 +251,11 @@ public static class SigningRequestReader
     /// Verifies RSASSA-PSS through BouncyCastle, which takes any salt length; .NET's verifier
     /// requires a salt as long as the hash.
     /// </summary>
-    private static void VerifyPss(RSA rsa, SigningRequestContent content, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
+    private static void VerifyPss(
+        RSA rsa,
+        SigningRequestContent content,
+        ReadOnlySpan<byte> data,
+        ReadOnlySpan<byte> signature)
     {
         var (hash, mgfHash, saltLength) = ReadPssParameters(content.SignatureParameters);
         if (hash != mgfHash)
@@ -330,7 +337,8 @@ public static class SigningRequestReader
         var oid = algorithmIdentifier.ReadObjectIdentifier();
         return HashAlgorithms.TryGetValue(oid, out var hash)
             ? hash
-            : throw new SigningRequestException($"hash algorithm {oid} is not supported; use SHA-256, SHA-384 or SHA-512");
+            : throw new SigningRequestException(
+                $"hash algorithm {oid} is not supported; use SHA-256, SHA-384 or SHA-512");
     }
 
     private static Org.BouncyCastle.Crypto.IDigest CreateDigest(HashAlgorithmName hash) =>
@@ -367,7 +375,10 @@ public static class SigningRequestReader
         return ecdsa.VerifyData(data, signature, hash, DSASignatureFormat.Rfc3279DerSequence);
     }
 
-    private static bool VerifyEd25519(SigningRequestContent content, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
+    private static bool VerifyEd25519(
+        SigningRequestContent content,
+        ReadOnlySpan<byte> data,
+        ReadOnlySpan<byte> signature)
     {
         if (content.KeyAlgorithm != Oids.Ed25519)
         {
@@ -378,7 +389,8 @@ public static class SigningRequestReader
         if (content.PublicKey.Length != Ed25519PublicKeyParameters.KeySize)
         {
             throw new SigningRequestException(
-                $"Ed25519 public key of {content.PublicKey.Length} bytes; it must have {Ed25519PublicKeyParameters.KeySize}");
+                $"Ed25519 public key of {content.PublicKey.Length} bytes; it must have " +
+                $"{Ed25519PublicKeyParameters.KeySize}");
         }
 
         var verifier = new Ed25519Signer();

@@ -52,7 +52,9 @@ public sealed class CsrSigningTests(BulkCertsAppFixture fixture)
         using var manifest = JsonDocument.Parse(entries["certificate_manifest.json"]);
         var rows = manifest.RootElement.EnumerateArray().ToList();
         Assert.Equal([1, 2, 3], rows.Select(row => row.GetProperty("row").GetInt32()));
-        Assert.Equal(["rsa-device", "ec-device", "ed-device"], rows.Select(row => row.GetProperty("commonName").GetString()));
+        Assert.Equal(
+            ["rsa-device", "ec-device", "ed-device"],
+            rows.Select(row => row.GetProperty("commonName").GetString()));
 
         var errors = ReadErrors(entries);
         Assert.Equal([4, 5, 6, 7], errors.Select(error => error.Row));
@@ -64,7 +66,8 @@ public sealed class CsrSigningTests(BulkCertsAppFixture fixture)
         for (var index = 0; index < good.Length; index++)
         {
             var certificatePem = entries[$"{rows[index].GetProperty("certId").GetString()}_cert.pem"];
-            var (certificate, request) = await CompareAsync(certificatePem, good[index], fixture.DefaultCaCertificatePath);
+            var (certificate, request) = await CompareAsync(
+                certificatePem, good[index], fixture.DefaultCaCertificatePath);
             Assert.Equal(request.PublicKey, certificate.PublicKey);
             Assert.Equal(request.Subject, certificate.Subject);
         }
@@ -249,8 +252,10 @@ public sealed class CsrSigningTests(BulkCertsAppFixture fixture)
                 folder, "verify", "-CAfile", caPath, "-purpose", "sslclient", "device.pem");
             Assert.True(verify.ExitCode == 0, verify.Output + verify.Error);
 
-            var certificate = await Openssl.RunAsync(folder, "x509", "-in", "device.pem", "-noout", "-subject", "-pubkey");
-            var request = await Openssl.RunAsync(folder, "req", "-in", "request.pem", "-noout", "-subject", "-pubkey");
+            var certificate = await Openssl.RunAsync(
+                folder, "x509", "-in", "device.pem", "-noout", "-subject", "-pubkey");
+            var request = await Openssl.RunAsync(
+                folder, "req", "-in", "request.pem", "-noout", "-subject", "-pubkey");
             Assert.True(request.ExitCode == 0, request.Error);
             return (OpensslView.Parse(certificate.Output), OpensslView.Parse(request.Output));
         }
@@ -265,7 +270,8 @@ public sealed class CsrSigningTests(BulkCertsAppFixture fixture)
         public static OpensslView Parse(string output)
         {
             var lines = output.Split('\n');
-            var subject = lines.First(line => line.StartsWith("subject=", StringComparison.Ordinal))["subject=".Length..];
+            var subjectLine = lines.First(line => line.StartsWith("subject=", StringComparison.Ordinal));
+            var subject = subjectLine["subject=".Length..];
             var key = string.Join('\n', lines
                 .SkipWhile(line => !line.StartsWith("-----BEGIN", StringComparison.Ordinal))
                 .TakeWhile(line => !line.StartsWith("subject=", StringComparison.Ordinal)));

@@ -18,7 +18,9 @@ internal static class TestCsrs
         return Pem(new CertificateRequest(subject, key, HashAlgorithmName.SHA256));
     }
 
-    /// <summary>An Ed25519 request from <c>openssl req</c>; <paramref name="subject"/> in openssl's /C=../CN=.. form.</summary>
+    /// <summary>
+    /// Creates an Ed25519 request with <c>openssl req</c>, <paramref name="subject"/> in its /C=../CN=.. form.
+    /// </summary>
     public static async Task<string> Ed25519Async(string subject)
     {
         var folder = Directory.CreateTempSubdirectory("bulkcerts-csr-").FullName;

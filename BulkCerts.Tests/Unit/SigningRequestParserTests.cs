@@ -21,7 +21,8 @@ public sealed class SigningRequestParserTests
     [Fact]
     public void CsrsArrayBecomesRows()
     {
-        var result = Parse($$$"""{"csrs": [{{{Csr}}}, "garbage"], "certInfo": {"commonName": "fleet", "country": "de"}}""");
+        var result = Parse(
+            $$$"""{"csrs": [{{{Csr}}}, "garbage"], "certInfo": {"commonName": "fleet", "country": "de"}}""");
 
         Assert.Null(result.Error);
         Assert.True(result.Request!.SignsRequests);

@@ -57,7 +57,10 @@ public sealed class SigningRequestUploadTests
         { $"{Row}\n{{\"csr\": \"x\", \"colour\": \"red\"}}", "Line 2 has the unknown property 'colour'" },
         { $"{Row}\n{{\"certInfo\": {{}}}}", "Line 2 has no csr. Only the first line may hold the task settings" },
         { "{\"quantity\": 3}\n" + Row, "Line 1: quantity cannot be in the settings line" },
-        { "{\"certInfo\": {\"keyAlgorithm\": \"EC-P256\"}}\n" + Row, "Line 1 (the task settings): certInfo.keyAlgorithm" },
+        {
+            "{\"certInfo\": {\"keyAlgorithm\": \"EC-P256\"}}\n" + Row,
+            "Line 1 (the task settings): certInfo.keyAlgorithm"
+        },
         { "{\"certinfo\": {}}\n" + Row, "Line 1 has the unknown property 'certinfo'" },
         { $"{Row}\n{{\"csr\": \"x\", \"commonName\": null}}", "Line 2: commonName null is not a string" },
         { "\n\n", "The upload has no certification requests" },
@@ -100,7 +103,8 @@ public sealed class SigningRequestUploadTests
         var body = string.Join("\n", Enumerable.Repeat("{\"csr\": \"x\"}", 2500));
 
         var result = await SigningRequestUpload.ReadAsync(
-            PipeReader.Create(new MemoryStream(Encoding.UTF8.GetBytes(body)), new StreamPipeReaderOptions(bufferSize: 4096)),
+            PipeReader.Create(
+                new MemoryStream(Encoding.UTF8.GetBytes(body)), new StreamPipeReaderOptions(bufferSize: 4096)),
             options,
             rows =>
             {
