@@ -206,6 +206,62 @@ public sealed class CsrSigningTests(BulkCertsAppFixture fixture)
             await TaskClient.ReadMessageAsync(uploadResponse));
     }
 
+    [Fact]
+    public async Task UploadOverItsLimitGets413()
+    {
+        var row = "{\"csr\": \"" + new string('A', 60_000) + "\"}\n";
+        var body = string.Concat(Enumerable.Repeat(row, (int)(BulkCertsAppFixture.MaxCsrUploadBytes / 60_000) + 1));
+        var expected = $"limit is {BulkCertsAppFixture.MaxCsrUploadBytes} (BulkCerts:MaxCsrUploadBytes)";
+
+        // With Content-Length the limit applies before the body is read; without, while it is read.
+        using var declared = await PostUploadAsync("/certificates", body);
+        using var chunked = await PostUploadAsync("/certificates", body, chunked: true);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, declared.StatusCode);
+        Assert.Contains(expected, await TaskClient.ReadMessageAsync(declared));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, chunked.StatusCode);
+        Assert.StartsWith(
+            $"The upload is larger than the limit of {BulkCertsAppFixture.MaxCsrUploadBytes} bytes " +
+            "(BulkCerts:MaxCsrUploadBytes)",
+            await TaskClient.ReadMessageAsync(chunked));
+    }
+
+    [Fact]
+    public async Task RepeatedUploadReplaysTask()
+    {
+        var body = JsonSerializer.Serialize(new { csr = TestCsrs.Ec(ECCurve.NamedCurves.nistP256, "CN=replay") });
+        var key = Guid.NewGuid().ToString();
+
+        using var first = await PostUploadAsync("/certificates", body, idempotencyKey: key);
+        using var second = await PostUploadAsync("/certificates", body, idempotencyKey: key);
+        using var different = await PostUploadAsync("/certificates", body + "\n", idempotencyKey: key);
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
+        Assert.Equal(first.Headers.GetValues("x-taskid").Single(), second.Headers.GetValues("x-taskid").Single());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, different.StatusCode);
+    }
+
+    [Fact]
+    public async Task RequestsLiveAndDieWithTask()
+    {
+        var csr = TestCsrs.Ec(ECCurve.NamedCurves.nistP256, "CN=keys");
+        var body = JsonSerializer.Serialize(new { csrs = new[] { csr } });
+        var taskId = await TaskClient.CreateAsync(fixture.Api, "/certificates", body);
+        await TaskClient.WaitForEndAsync(fixture.Api, taskId, TaskTimeout);
+        await using var redis = await fixture.ConnectRedisAsync();
+        var key = $"bulkcerts:task:{{{taskId}}}:csrs";
+
+        var length = await redis.GetDatabase().ListLengthAsync(key);
+        var timeToLive = await redis.GetDatabase().KeyTimeToLiveAsync(key);
+        using var deleted = await fixture.Api.DeleteAsync($"/certificates/{taskId}");
+
+        Assert.Equal(1, length);
+        Assert.NotNull(timeToLive);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.False(await redis.GetDatabase().KeyExistsAsync(key));
+    }
+
     private static List<(int Row, string Reason)> ReadErrors(Dictionary<string, string> entries)
     {
         using var errors = JsonDocument.Parse(entries["errors.json"]);
@@ -222,12 +278,27 @@ public sealed class CsrSigningTests(BulkCertsAppFixture fixture)
         return json.RootElement.GetProperty("taskId").GetString()!;
     }
 
-    private Task<HttpResponseMessage> PostUploadAsync(string path, string body)
+    private Task<HttpResponseMessage> PostUploadAsync(
+        string path,
+        string body,
+        bool chunked = false,
+        string? idempotencyKey = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, path)
+        HttpContent content = chunked
+            ? new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(body)))
+            : new StringContent(body, Encoding.UTF8);
+        content.Headers.ContentType = new MediaTypeHeaderValue(Ndjson);
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        if (chunked)
         {
-            Content = new StringContent(body, Encoding.UTF8, Ndjson),
-        };
+            request.Headers.TransferEncodingChunked = true;
+        }
+
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         return fixture.Api.SendAsync(request);
     }
