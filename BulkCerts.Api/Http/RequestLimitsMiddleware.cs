@@ -28,7 +28,8 @@ internal sealed class RequestLimitsMiddleware(RequestDelegate next, IOptions<Bul
 
     /// <summary>Advice for a client whose body is over the limit.</summary>
     public const string SmallerBodyAdvice =
-        "Send a smaller body, for example by splitting certInfo.commonNameList across several tasks.";
+        "Send a smaller body, for example by splitting certInfo.commonNameList across several tasks, or send " +
+        "many certification requests as application/x-ndjson, which has a larger limit.";
 
     /// <summary>Advice for a client whose upload of certification requests is over the limit.</summary>
     public const string SmallerUploadAdvice = "Split the certification requests across several tasks.";
