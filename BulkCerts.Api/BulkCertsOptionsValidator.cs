@@ -15,6 +15,9 @@ internal sealed partial class BulkCertsOptionsValidator : IValidateOptions<BulkC
     // The body is buffered in one MemoryStream, which can contain at most 2 GiB.
     private const long MaxBodyLimitBytes = 1024 * 1024 * 1024;
 
+    // The upload of certification requests is read line by line, so it is not bounded by that.
+    private const long MaxCsrUploadLimitBytes = 16L * 1024 * 1024 * 1024;
+
     public ValidateOptionsResult Validate(string? name, BulkCertsOptions options)
     {
         var failures = new List<string>();
@@ -50,6 +53,12 @@ internal sealed partial class BulkCertsOptionsValidator : IValidateOptions<BulkC
         {
             failures.Add($"{Section}:MaxRequestBodyBytes is {options.MaxRequestBodyBytes}; set a number of bytes " +
                 $"from {MinBodyLimitBytes} to {MaxBodyLimitBytes}, such as 16777216 (16 MiB).");
+        }
+
+        if (options.MaxCsrUploadBytes is < MinBodyLimitBytes or > MaxCsrUploadLimitBytes)
+        {
+            failures.Add($"{Section}:MaxCsrUploadBytes is {options.MaxCsrUploadBytes}; set a number of bytes " +
+                $"from {MinBodyLimitBytes} to {MaxCsrUploadLimitBytes}, such as 268435456 (256 MiB).");
         }
 
         if (!CertificateAuthorityAliases.IsValid(options.DefaultCertificateAuthority))

@@ -19,8 +19,9 @@ static int Usage()
     Console.Error.WriteLine("""
         Usage:
           dotnet run -c Release --project BulkCerts.Benchmarks -- micro [BenchmarkDotNet options, e.g. --filter '*']
-          dotnet run -c Release --project BulkCerts.Benchmarks -- e2e [scenario ...] [--rounds N] [--set Key=Value ...]
-        Scenarios: rsa, ec, download, post, scale, keypool, openssl; none runs them all.
+          dotnet run -c Release --project BulkCerts.Benchmarks -- e2e [scenario ...] [--rounds N] [--csrs N]
+            [--set Key=Value ...]
+        Scenarios: rsa, ec, csr, download, post, scale, keypool, openssl; none runs them all.
         """);
     return 2;
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -40,7 +41,8 @@ public static class CertificateEndpoints
         certificates.MapPost("/certificates", CreateTask)
             .WithName("CreateTask")
             .WithSummary("Create a task signed by the default CA")
-            .DescribeCreateTask("Invalid JSON, a body that is not UTF-8, a missing or invalid field, an invalid " +
+            .DescribeCreateTask("Invalid JSON, a body that is not UTF-8, a missing or invalid field, a field that " +
+                "certification requests exclude, a malformed application/x-ndjson line, an invalid " +
                 "Idempotency-Key, or a daysExpiry past the CA's notAfter.")
             .ProducesError(StatusCodes.Status403Forbidden,
                 "The credential is limited to suppliers; use POST /supplier/{supplierId}/certificates.");
@@ -49,7 +51,8 @@ public static class CertificateEndpoints
             .WithName("CreateSupplierTask")
             .WithSummary("Create a task signed by the supplier's CA")
             .DescribeCreateTask("An invalid supplier id, invalid JSON, a body that is not UTF-8, a missing or " +
-                "invalid field, an invalid Idempotency-Key, or a daysExpiry past the CA's notAfter.")
+                "invalid field, a field that certification requests exclude, a malformed application/x-ndjson " +
+                "line, an invalid Idempotency-Key, or a daysExpiry past the CA's notAfter.")
             .ProducesError(StatusCodes.Status403Forbidden, "The supplier is outside the credential's scope.")
             .ProducesError(StatusCodes.Status404NotFound, "No supplier with this id is configured.");
 
@@ -77,7 +80,9 @@ public static class CertificateEndpoints
             .WithSummary("Download a complete task's certificates and keys")
             .WithDescription("Returns a zip of `{certId}_cert.pem`, `{certId}_key.pem` and " +
                 "`certificate_manifest.json`; with outputFormat pkcs12, `{certId}_cert.pem` and `{certId}.p12`; " +
-                "with der, `{certId}_cert.der` and `{certId}_key.der`. A task with a recipientCertificate gets the " +
+                "with der, `{certId}_cert.der` and `{certId}_key.der`. A task that signed certification requests " +
+                "has no keys; its manifest entries carry the request's `row`, and `errors.json` lists the rows " +
+                "that could not be signed as `{\"row\", \"reason\"}`. A task with a recipientCertificate gets the " +
                 "zip encrypted to it as CMS EnvelopedData, `{taskId}.p7m` (application/pkcs7-mime; " +
                 "smime-type=enveloped-data). While the task runs, redirects to its status.")
             .WithQueryParameter(DownloadTypes.ParameterName, "`signedUrl` returns a JSON array of signed URLs, one per " +
@@ -131,7 +136,19 @@ public static class CertificateEndpoints
         string badRequest) => builder
         .WithDescription("Accepts the task and returns at once; the certificates are issued in the background. " +
             "Poll GET /certificates/{taskId}/task until its status is complete, then download them.")
-        .AcceptsJson<CreateTaskRequest>("The certificates to issue.")
+        .AcceptsJson<CreateTaskRequest>("The certificates to issue. As application/x-ndjson: certification " +
+            "requests to sign, one SigningRequestRow per line, after an optional line of task settings; up to " +
+            "BulkCerts:MaxCsrUploadBytes, read line by line.")
+        .AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
+        {
+            // Each line of the upload is one row; OpenAPI 3.1 has no schema for a sequence of lines.
+            var row = await SchemaComponents.ReferenceAsync(typeof(SigningRequestRow), context, cancellationToken);
+            operation.RequestBody!.Content![MediaTypes.Ndjson] = new OpenApiMediaType
+            {
+                Schema = row,
+                Example = SigningRequestRow.Example,
+            };
+        })
         .WithRequestHeader(IdempotencyKeys.HeaderName, "1 to 255 visible ASCII characters, such as a UUID. A " +
             "repeated request with the same key returns the task the first one created.")
         .ProducesJson<TaskCreatedResponse>(StatusCodes.Status202Accepted, "The task is accepted.")
@@ -142,10 +159,11 @@ public static class CertificateEndpoints
         .ProducesError(StatusCodes.Status408RequestTimeout, "The request body arrived too slowly.")
         .ProducesError(StatusCodes.Status409Conflict,
             "Another request with the same Idempotency-Key is being created; retry.")
-        .ProducesError(StatusCodes.Status413PayloadTooLarge, "The body is over BulkCerts:MaxRequestBodyBytes, or " +
-            "commonNameList is longer than BulkCerts:MaxQuantity.")
+        .ProducesError(StatusCodes.Status413PayloadTooLarge, "The body is over BulkCerts:MaxRequestBodyBytes (an " +
+            "application/x-ndjson upload: BulkCerts:MaxCsrUploadBytes), or commonNameList or the certification " +
+            "requests are more than BulkCerts:MaxQuantity.")
         .ProducesError(StatusCodes.Status415UnsupportedMediaType,
-            "The body is not JSON, or is declared in a charset other than UTF-8.")
+            "The body is neither JSON nor application/x-ndjson, or is declared in a charset other than UTF-8.")
         .ProducesError(StatusCodes.Status422UnprocessableEntity,
             "The Idempotency-Key was used before for a different request.")
         .ProducesUnavailable("Redis is unreachable (see Retry-After), or the CA is not configured in the CertEngine.");
@@ -423,10 +441,14 @@ public static class CertificateEndpoints
         string certificateAuthority,
         string? supplierId)
     {
-        var (tasks, idempotency, catalog, runningTasks, protector, options, credential) = context;
         if (MediaTypes.SelectJsonResponseType(request.Headers.Accept) is not { } responseType)
         {
             return ApiResults.NotAcceptable(request.Headers.Accept, $"{MediaTypes.Json} or {MediaTypes.CdfJson}");
+        }
+
+        if (MediaTypes.IsNdjsonContent(request.ContentType))
+        {
+            return await CreateUploadTaskAsync(request, context, certificateAuthority, supplierId, responseType);
         }
 
         if (!MediaTypes.IsJsonContent(request.ContentType))
@@ -434,7 +456,8 @@ public static class CertificateEndpoints
             return ApiResults.Problem(
                 StatusCodes.Status415UnsupportedMediaType,
                 $"Content-Type '{MessageText.Shorten(request.ContentType ?? string.Empty)}' is not supported; " +
-                $"send the body as {MediaTypes.Json} or {MediaTypes.CdfJson}, encoded as UTF-8.");
+                $"send the body as {MediaTypes.Json} or {MediaTypes.CdfJson}, encoded as UTF-8, or certification " +
+                $"requests as {MediaTypes.Ndjson}.");
         }
 
         var (body, bodyError) = await ReadBodyAsync(request);
@@ -445,27 +468,120 @@ public static class CertificateEndpoints
 
         using (body)
         {
-            var parsed = CreateTaskRequestParser.Parse(body!.RootElement, options);
+            var parsed = CreateTaskRequestParser.Parse(body!.RootElement, context.Options);
             if (parsed.Request is not { } spec)
             {
                 return ApiResults.Problem(parsed.Status, parsed.Error!);
             }
 
+            var submission = new Submission(
+                spec,
+                parsed.CommonNameList,
+                parsed.SigningRequests,
+                parsed.Pkcs12Password,
+                TaskIds.New(),
+                () => context.Idempotency.Fingerprint(request.Path, body.RootElement.GetRawText()));
+            return await SubmitAsync(request, context, submission, certificateAuthority, supplierId, responseType);
+        }
+    }
+
+    /// <summary>
+    /// Creates a task from an application/x-ndjson upload of certification requests. The rows are
+    /// stored under the new task's id as they are read, and deleted again unless the task is created.
+    /// </summary>
+    private static async Task<Results<JsonHttpResult<TaskCreatedResponse>, ProblemHttpResult>> CreateUploadTaskAsync(
+        HttpRequest request,
+        CreateContext context,
+        string certificateAuthority,
+        string? supplierId,
+        string responseType)
+    {
+        var tasks = context.Tasks;
+        var taskId = TaskIds.New();
+        using var fingerprint = context.Idempotency.StartFingerprint(request.Path);
+        var stored = false;
+        var submitted = false;
+        try
+        {
+            ParseResult parsed;
+            try
+            {
+                parsed = await SigningRequestUpload.ReadAsync(
+                    request.BodyReader,
+                    context.Options,
+                    async rows =>
+                    {
+                        stored = true;
+                        await tasks.AppendSigningRequestsAsync(taskId, rows);
+                    },
+                    fingerprint,
+                    request.HttpContext.RequestAborted);
+            }
+            catch (BadHttpRequestException exception)
+            {
+                var message = exception.StatusCode == StatusCodes.Status413PayloadTooLarge
+                    ? $"The upload is larger than the limit of {MaxBodyBytes(request)} bytes " +
+                        $"({BulkCertsOptions.SectionName}:MaxCsrUploadBytes). Split the certification requests " +
+                        "across several tasks."
+                    : $"The request body could not be read: {exception.Message}";
+                return ApiResults.Problem(exception.StatusCode, message);
+            }
+
+            if (parsed.Request is not { } spec)
+            {
+                return ApiResults.Problem(parsed.Status, parsed.Error!);
+            }
+
+            var hash = Convert.ToHexStringLower(fingerprint.GetHashAndReset());
+            submitted = true;
+            return await SubmitAsync(
+                request,
+                context,
+                new Submission(spec, null, null, null, taskId, () => hash),
+                certificateAuthority,
+                supplierId,
+                responseType);
+        }
+        finally
+        {
+            // SubmitAsync deletes the rows itself when it creates no task.
+            if (stored && !submitted)
+            {
+                await tasks.DeleteSigningRequestsAsync(taskId);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Creates the task of a parsed request: checks its CA, replays an earlier request with the same
+    /// Idempotency-Key, reserves a running task, stores the certification requests, and writes the task.
+    /// </summary>
+    private static async Task<Results<JsonHttpResult<TaskCreatedResponse>, ProblemHttpResult>> SubmitAsync(
+        HttpRequest request,
+        CreateContext context,
+        Submission submission,
+        string certificateAuthority,
+        string? supplierId,
+        string responseType)
+    {
+        var (tasks, idempotency, catalog, runningTasks, protector, _, credential) = context;
+        var (spec, commonNameList, signingRequests, pkcs12Password, taskId, fingerprintOf) = submission;
+        var created = false;
+        try
+        {
             var authorities = await catalog.GetAsync(request.HttpContext.RequestAborted);
             if (CheckAuthority(spec, certificateAuthority, authorities) is { } authorityProblem)
             {
                 return authorityProblem;
             }
 
-            var taskId = TaskIds.New();
             var idempotencyKey = request.Headers[IdempotencyKeys.HeaderName].ToString();
 
             // Each credential has its own idempotency keys, so one caller cannot learn another's task ids.
             var claimKey = $"{credential.Name}\n{idempotencyKey}";
             if (idempotencyKey.Length > 0)
             {
-                var fingerprint = idempotency.Fingerprint(request.Path, body.RootElement.GetRawText());
-                var replay = await ReplayAsync(idempotencyKey, claimKey, fingerprint, taskId, tasks, idempotency);
+                var replay = await ReplayAsync(idempotencyKey, claimKey, fingerprintOf(), taskId, tasks, idempotency);
                 if (replay is not null)
                 {
                     return replay.Value.Problem is { } problem
@@ -492,15 +608,22 @@ public static class CertificateEndpoints
                 var traceContext = activity?.Context ?? Activity.Current?.Context ?? default;
                 try
                 {
+                    // Stored before the task record, so that no dispatcher finds a task without its requests.
+                    if (signingRequests is not null)
+                    {
+                        await tasks.AppendSigningRequestsAsync(taskId, signingRequests);
+                    }
+
                     task = await tasks.CreateAsync(
                         spec,
-                        parsed.CommonNameList,
+                        commonNameList,
                         certificateAuthority,
                         supplierId,
                         traceContext,
                         taskId,
                         credential.Name,
-                        parsed.Pkcs12Password is { } password ? protector.ProtectPassword(password, taskId) : null);
+                        pkcs12Password is { } password ? protector.ProtectPassword(password, taskId) : null);
+                    created = true;
                 }
                 catch
                 {
@@ -518,6 +641,13 @@ public static class CertificateEndpoints
             }
 
             return Accepted(request, task, responseType);
+        }
+        finally
+        {
+            if (!created && spec.SignsRequests)
+            {
+                await tasks.DeleteSigningRequestsAsync(taskId);
+            }
         }
     }
 
@@ -726,6 +856,18 @@ public static class CertificateEndpoints
     internal static ProblemHttpResult TaskNotFound(string taskId) => ApiResults.NotFound(
         TaskIds.IsValid(taskId) ? TaskMessages.NotFound(taskId) : TaskMessages.InvalidId(taskId));
 }
+
+/// <summary>
+/// A parsed create request: the spec, its per-row data, the id the task will get, and the
+/// fingerprint of the body for Idempotency-Key replays, computed only when a key is sent.
+/// </summary>
+internal sealed record Submission(
+    CertificateRequestSpec Spec,
+    IReadOnlyList<string>? CommonNameList,
+    IReadOnlyList<SigningRequest>? SigningRequests,
+    string? Pkcs12Password,
+    string TaskId,
+    Func<string> Fingerprint);
 
 /// <summary>The services and settings that creating a task uses.</summary>
 internal sealed record CreateContext(

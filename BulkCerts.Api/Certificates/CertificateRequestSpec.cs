@@ -45,6 +45,12 @@ public sealed record CertificateRequestSpec
     /// <summary>Write every private key as PKCS#8, RSA keys included.</summary>
     public bool Pkcs8PrivateKeys { get; init; }
 
+    /// <summary>
+    /// The task signs the devices' certification requests, stored apart from the spec, one per
+    /// certificate, instead of generating keys. The subject fields are then overrides.
+    /// </summary>
+    public bool SignsRequests { get; init; }
+
     /// <summary>How the zip holds each certificate and key.</summary>
     public FileFormat OutputFormat { get; init; } = FileFormat.Pem;
 

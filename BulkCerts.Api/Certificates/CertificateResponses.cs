@@ -21,7 +21,10 @@ public sealed record TaskStatusResponse(
     int ChunksTotal,
     int Quantity,
     long CertificatesIssued,
-    double PercentComplete,
+    [property: Description("Certification requests that could not be signed; errors.json in the zip says why. " +
+        "Always 0 for tasks that generate keys.")] long CertificatesRejected,
+    [property: Description("Certificates issued and certification requests rejected, as a percentage of the " +
+        "quantity, rounded down to one decimal.")] double PercentComplete,
     [property: Description("Why the task failed; present only when it did.")]
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message)
 {
@@ -35,6 +38,7 @@ public sealed record TaskStatusResponse(
         task.ChunksTotal,
         task.Request.Quantity,
         task.CertificatesIssued,
+        task.CertificatesRejected,
         task.PercentComplete,
         task.Status == TaskStates.Failed ? task.Message : null);
 }

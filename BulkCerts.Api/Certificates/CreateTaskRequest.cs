@@ -16,8 +16,17 @@ public sealed class CreateTaskRequest
         """;
 
     [Description("Number of certificates, up to BulkCerts:MaxQuantity. A ${list} template, or " +
-        "${increment(N)} or ${static(N)} with N > 0, sets the quantity instead.")]
+        "${increment(N)} or ${static(N)} with N > 0, sets the quantity instead. With csrs it may be left out; " +
+        "when set, it must equal the number of csrs.")]
     public int? Quantity { get; init; }
+
+    [Description("PEM certification requests (PKCS#10, CERTIFICATE REQUEST or NEW CERTIFICATE REQUEST), one " +
+        "per certificate, in place of generated keys: each certificate takes its request's public key, subject " +
+        "and subjectAltName, and the zip holds no private keys. certInfo's subject fields and a plain " +
+        "commonName replace the requests' values; keyAlgorithm, privateKeyFormat, subjectAltNames, " +
+        "commonNameList and a commonName with a generator are rejected. A request that cannot be signed is " +
+        "listed in the zip's errors.json and counted in certificatesRejected; the task still completes.")]
+    public IReadOnlyList<string>? Csrs { get; init; }
 
     [Description("Records each certificate in the registry (GET /registry/certificates/{fingerprint}), so that it " +
         "can be revoked and appears in its CA's revocation list. Records are kept until " +
@@ -90,6 +99,44 @@ public sealed class CertInfo
         "EnvelopedData (AES-256-CBC): a .p7m of type application/pkcs7-mime; smime-type=enveloped-data.")]
     [MaxLength(RecipientCertificates.MaxPemLength)]
     public string? RecipientCertificate { get; init; }
+}
+
+/// <summary>One line of an application/x-ndjson upload of certification requests.</summary>
+[Description("One line of an application/x-ndjson upload: a certification request with optional subject " +
+    "fields that replace the request's and certInfo's values. An optional first line without csr holds the " +
+    "task settings, register and certInfo, as in the JSON body. Blank lines are ignored.")]
+public sealed class SigningRequestRow
+{
+    /// <summary>An example upload: a settings line and two rows, the second with overrides.</summary>
+    public const string Example = """
+        {"certInfo": {"organization": "Acme", "daysExpiry": 90}}
+        {"csr": "-----BEGIN CERTIFICATE REQUEST-----\nMIIB...\n-----END CERTIFICATE REQUEST-----\n"}
+        {"csr": "-----BEGIN CERTIFICATE REQUEST-----\nMIIC...", "commonName": "sensor-2", "country": "SE"}
+        """;
+
+    [Description("The PEM certification request, with its line breaks written as \\n.")]
+    [Required]
+    public string? Csr { get; init; }
+
+    [Description("A plain name that replaces the request's common name.")]
+    public string? CommonName { get; init; }
+
+    public string? Organization { get; init; }
+
+    public string? OrganizationalUnit { get; init; }
+
+    public string? Locality { get; init; }
+
+    public string? StateName { get; init; }
+
+    [Description("Two letters, ISO 3166-1 alpha-2.")]
+    public string? Country { get; init; }
+
+    [Description("An ASCII email address.")]
+    public string? EmailAddress { get; init; }
+
+    [Description("PrintableString characters.")]
+    public string? DistinguishedNameQualifier { get; init; }
 }
 
 /// <summary>Subject alternative names, each entry a name template like certInfo.commonName.</summary>

@@ -45,7 +45,7 @@ public static class CreateTaskRequestParser
         ("distinguishedNameQualifier", 64),
     ];
 
-    internal static readonly string[] RequestProperties = ["quantity", "register", "certInfo"];
+    internal static readonly string[] RequestProperties = ["quantity", "register", "certInfo", "csrs"];
 
     internal static readonly string[] CertInfoProperties =
     [
@@ -77,6 +77,11 @@ public static class CreateTaskRequestParser
             ?? FindMiscasedProperty(certInfo, CertInfoProperties, "certInfo.")) is { } miscased)
         {
             return ParseResult.Fail(miscased);
+        }
+
+        if (body.TryGetProperty("csrs", out var csrs))
+        {
+            return ParseSigning(body, csrs, options);
         }
 
         var maxQuantity = options.MaxQuantity;
@@ -130,6 +135,169 @@ public static class CreateTaskRequestParser
             RecipientCertificate = recipient,
         };
         return ParseResult.Success(request, commonNameList, password);
+    }
+
+    /// <summary>
+    /// Parses a body with <c>csrs</c>: the task's settings, and one row per PEM request. The
+    /// requests' contents are left to the CertEngine, which reports a bad one as a row error.
+    /// </summary>
+    private static ParseResult ParseSigning(JsonElement body, JsonElement csrs, BulkCertsOptions options)
+    {
+        const string Shape = "send csrs as an array of PEM strings, each -----BEGIN CERTIFICATE REQUEST----- ...";
+        if (csrs.ValueKind != JsonValueKind.Array)
+        {
+            return ParseResult.Fail($"csrs {Describe(csrs)} is not an array; {Shape}.");
+        }
+
+        var count = csrs.GetArrayLength();
+        if (count == 0)
+        {
+            return ParseResult.Fail($"csrs is an empty array; {Shape}, one per certificate.");
+        }
+
+        var maxQuantity = options.MaxQuantity;
+        if (count > maxQuantity)
+        {
+            return ParseResult.Fail(
+                $"csrs has {count} certification requests; the maximum is {maxQuantity} " +
+                $"({BulkCertsOptions.SectionName}:MaxQuantity). Split them across several tasks of at most " +
+                $"{maxQuantity} each.",
+                StatusCodes.Status413PayloadTooLarge);
+        }
+
+        var error = ReadWholeNumber(body, "quantity", "quantity", 1, maxQuantity, out var quantity);
+        if (error is null && quantity is not null && quantity != count)
+        {
+            error = $"quantity {quantity} differs from the {count} entries of csrs; leave quantity out, or set it " +
+                $"to {count}.";
+        }
+
+        if (error is not null)
+        {
+            return ParseResult.Fail(error);
+        }
+
+        var rows = new List<CertEngine.V1.SigningRequest>(count);
+        foreach (var entry in csrs.EnumerateArray())
+        {
+            if (entry.ValueKind != JsonValueKind.String || !TryGetText(entry, out var pem))
+            {
+                return ParseResult.Fail($"csrs[{rows.Count}] {Describe(entry)} is not a string; {Shape}.");
+            }
+
+            rows.Add(new CertEngine.V1.SigningRequest { Der = SigningRequestPem.Decode(pem) });
+        }
+
+        var settings = ParseSigningSettings(body, options);
+        return settings.Request is { } spec
+            ? settings with { Request = spec with { Quantity = count }, SigningRequests = rows }
+            : settings;
+    }
+
+    /// <summary>
+    /// Reads the settings of a task that signs certification requests: the body's register and
+    /// certInfo, without csrs or quantity. Subject fields override those of every request, and
+    /// the configured defaults do not apply, since the requests carry their own subjects.
+    /// </summary>
+    internal static ParseResult ParseSigningSettings(JsonElement body, BulkCertsOptions options)
+    {
+        var certInfo = TryGet(body, "certInfo", out var certInfoValue) ? certInfoValue : default;
+        if (certInfo.ValueKind is not (JsonValueKind.Object or JsonValueKind.Undefined))
+        {
+            return ParseResult.Fail($"certInfo must be a JSON object, not {Describe(certInfo)}.");
+        }
+
+        if (FindMiscasedProperty(certInfo, CertInfoProperties, "certInfo.") is { } miscased)
+        {
+            return ParseResult.Fail(miscased);
+        }
+
+        (string Name, string Reason)[] devicesOwn =
+        [
+            ("keyAlgorithm", "each device's key comes from its certification request"),
+            ("privateKeyFormat", "the devices keep their private keys, so none are returned"),
+            ("subjectAltNames", "each certificate takes the subjectAltName of its certification request"),
+            ("commonNameList", "the names come from the certification requests; set commonName per row in an " +
+                "application/x-ndjson upload instead"),
+        ];
+        foreach (var (name, reason) in devicesOwn)
+        {
+            if (TryGet(certInfo, name, out _))
+            {
+                return ParseResult.Fail($"certInfo.{name} cannot be set with certification requests: {reason}. " +
+                    "Leave it out.");
+            }
+        }
+
+        string? error;
+        if ((error = ReadBoolean(body, "register", "register", out var register)) is not null
+            || (error = ReadSigningCommonName(certInfo, out var commonName)) is not null
+            || (error = ReadSubject(certInfo, new SubjectDefaults(), out var subject)) is not null
+            || (error = ReadBoolean(certInfo, "includeCA", "certInfo.includeCA", out var includeCa)) is not null
+            || (error = ReadDaysExpiry(certInfo, out var days)) is not null
+            || (error = ReadOutputFormat(certInfo, includeCa, out var outputFormat, out _)) is not null
+            || (error = RecipientCertificates.Read(certInfo, DateTimeOffset.UtcNow, out var recipient)) is not null)
+        {
+            return ParseResult.Fail(error);
+        }
+
+        if (outputFormat == FileFormat.Pkcs12)
+        {
+            return ParseResult.Fail("certInfo.outputFormat 'pkcs12' cannot be used with certification requests: a " +
+                ".p12 file holds a private key, and the devices keep theirs. Use pem or der.");
+        }
+
+        var request = new CertificateRequestSpec
+        {
+            Quantity = 0,
+            Register = register,
+            CommonName = commonName!,
+            SignsRequests = true,
+            Organization = subject["organization"],
+            OrganizationalUnit = subject["organizationalUnit"],
+            Locality = subject["locality"],
+            StateName = subject["stateName"],
+            Country = subject["country"]?.ToUpperInvariant(),
+            EmailAddress = subject["emailAddress"],
+            DistinguishedNameQualifier = subject["distinguishedNameQualifier"],
+            IncludeCertificateAuthority = includeCa,
+            DaysExpiry = days ?? options.DefaultDaysExpiry,
+            DaysExpiryIsDefault = days is null,
+            OutputFormat = outputFormat,
+            RecipientCertificate = recipient,
+        };
+        return ParseResult.Success(request, null);
+    }
+
+    /// <summary>
+    /// Reads the common name that replaces each request's: a plain name, or none (an empty name)
+    /// to keep the requests' own.
+    /// </summary>
+    private static string? ReadSigningCommonName(JsonElement certInfo, out NameTemplate? template)
+    {
+        template = new NameTemplate(NameGenerator.Plain, string.Empty, string.Empty, null);
+        var error = ReadString(certInfo, "commonName", "certInfo.commonName", MaxTemplateLength, out var text);
+        if (error is not null || text is null)
+        {
+            return error;
+        }
+
+        var parsed = NameTemplate.Parse(text, "certInfo.commonName", out error);
+        if (parsed is null)
+        {
+            return error;
+        }
+
+        if (parsed.Generator != NameGenerator.Plain)
+        {
+            return $"certInfo.commonName '{MessageText.Shorten(text)}' uses a generator, but with certification " +
+                "requests the common name is a plain name that replaces each request's, such as \"sensor\". Leave " +
+                "it out to keep the names in the requests, or set commonName per row in an application/x-ndjson " +
+                "upload.";
+        }
+
+        template = parsed;
+        return SubjectRules.CheckCommonName(parsed.Prefix + parsed.Start, base64: false, "certInfo.commonName");
     }
 
     private static string? ReadCommonName(JsonElement certInfo, BulkCertsOptions options, out NameTemplate? template)
@@ -575,6 +743,9 @@ public readonly record struct ParseResult(
     string? Error,
     int Status = StatusCodes.Status200OK)
 {
+    /// <summary>The certification requests of a task that signs them, one per certificate.</summary>
+    public IReadOnlyList<CertEngine.V1.SigningRequest>? SigningRequests { get; init; }
+
     /// <summary>
     /// The password of the PKCS#12 files, kept out of <see cref="Request"/> because that is stored as is.
     /// </summary>

@@ -254,6 +254,7 @@ public sealed class ChunkDispatcher(
         byte[]? sealedResult = null;
         IssueCertificatesResponse? issued = null;
         var certificateCount = 0;
+        var rejectedCount = 0;
         while (true)
         {
             try
@@ -283,7 +284,8 @@ public sealed class ChunkDispatcher(
                     run.AttemptInProgress = true;
                     var result = await issuer.IssueAsync(task, message.ChunkId, ChunkAttemptTimeout, chunkToken);
                     sealedResult = Seal(result, message);
-                    certificateCount = result.Certificates.Count;
+                    rejectedCount = result.Certificates.Count(certificate => certificate.Error.Length > 0);
+                    certificateCount = result.Certificates.Count - rejectedCount;
                     issued = task.Request.Register ? result : null;
                 }
 
@@ -298,7 +300,7 @@ public sealed class ChunkDispatcher(
                 }
 
                 var completion = await tasks.CompleteChunkAsync(
-                    message.TaskId, message.ChunkId, certificateCount, sealedResult);
+                    message.TaskId, message.ChunkId, certificateCount, sealedResult, rejectedCount);
                 run.AttemptInProgress = false;
                 run.Outcome = completion switch
                 {

@@ -27,10 +27,20 @@ public sealed class ChunkIssuer(CertEngines engines, TaskStore tasks, ResultProt
         var plan = task.Plan;
         var count = plan.CountOf(chunkId);
         var firstIndex = plan.FirstIndexOf(chunkId);
-        var listSlice = UsesList(task.Request)
-            ? await tasks.GetCommonNamesAsync(task.TaskId, firstIndex, count)
-            : null;
-        var request = CreateRequest(task.Request, task.CertificateAuthority, count, firstIndex, listSlice);
+        IssueCertificatesRequest request;
+        if (task.Request.SignsRequests)
+        {
+            var rows = await tasks.GetSigningRequestsAsync(task.TaskId, firstIndex, count);
+            request = CreateSigningRequest(task.Request, task.CertificateAuthority, firstIndex, rows);
+        }
+        else
+        {
+            var listSlice = UsesList(task.Request)
+                ? await tasks.GetCommonNamesAsync(task.TaskId, firstIndex, count)
+                : null;
+            request = CreateRequest(task.Request, task.CertificateAuthority, count, firstIndex, listSlice);
+        }
+
         if (task.Request.OutputFormat == FileFormat.Pkcs12)
         {
             request.OutputFormat = OutputFormat.Pkcs12;
@@ -146,6 +156,40 @@ public sealed class ChunkIssuer(CertEngines engines, TaskStore tasks, ResultProt
             });
         }
 
+        return request;
+    }
+
+    /// <summary>
+    /// Builds the request that signs a chunk's certification requests. The task's subject fields go
+    /// in as overrides of every request, each row's own overrides on top of them.
+    /// </summary>
+    internal static IssueCertificatesRequest CreateSigningRequest(
+        CertificateRequestSpec spec,
+        string certificateAuthority,
+        long firstIndex,
+        IReadOnlyList<SigningRequest> rows)
+    {
+        var commonName = spec.CommonName.Prefix + spec.CommonName.Start;
+        var request = new IssueCertificatesRequest
+        {
+            CertificateAuthority = certificateAuthority,
+            Count = rows.Count,
+            FirstIndex = firstIndex,
+            DaysExpiry = spec.DaysExpiry,
+            IncludeCa = spec.IncludeCertificateAuthority,
+            Subject = new Subject
+            {
+                CommonName = commonName.Length > 0 ? new NameRule { StaticValue = commonName } : null,
+                Organization = spec.Organization ?? string.Empty,
+                OrganizationalUnit = spec.OrganizationalUnit ?? string.Empty,
+                Locality = spec.Locality ?? string.Empty,
+                StateName = spec.StateName ?? string.Empty,
+                Country = spec.Country ?? string.Empty,
+                EmailAddress = spec.EmailAddress ?? string.Empty,
+                DistinguishedNameQualifier = spec.DistinguishedNameQualifier ?? string.Empty,
+            },
+        };
+        request.SigningRequests.AddRange(rows);
         return request;
     }
 

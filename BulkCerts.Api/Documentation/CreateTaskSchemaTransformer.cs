@@ -33,6 +33,21 @@ internal sealed class CreateTaskSchemaTransformer(IOptions<BulkCertsOptions> opt
             schema.Minimum = "1";
             schema.Maximum = options.Value.MaxQuantity.ToString();
         }
+        else if (property.DeclaringType == typeof(CreateTaskRequest) && property.Name == "csrs")
+        {
+            schema.MinItems = 1;
+            schema.MaxItems = options.Value.MaxQuantity;
+        }
+        else if (property.DeclaringType == typeof(SigningRequestRow))
+        {
+            foreach (var (name, maxLength) in CreateTaskRequestParser.SubjectFields)
+            {
+                if (property.Name == name)
+                {
+                    schema.MaxLength = maxLength;
+                }
+            }
+        }
         else if (property.DeclaringType == typeof(CertInfo))
         {
             foreach (var (name, maxLength) in CreateTaskRequestParser.SubjectFields)

@@ -15,7 +15,9 @@ namespace BulkCerts.Api.Downloads;
 /// <c>{certId}_cert.pem</c> and <c>{certId}_key.pem</c> for each certificate (or the task's
 /// other format: <c>{certId}_cert.pem</c> and <c>{certId}.p12</c>, or <c>{certId}_cert.der</c> and
 /// <c>{certId}_key.der</c>), then <c>certificate_manifest.json</c> listing the certificates of the
-/// range. With a recipient certificate the zip is encrypted to it as it is written. Chunks are read and
+/// range. A task that signs certification requests has no keys, and its zip adds <c>errors.json</c>
+/// with the rows of the range that could not be signed. With a recipient certificate the zip is
+/// encrypted to it as it is written. Chunks are read and
 /// written one at a time, so memory contains two chunks and the zip's central directory, never
 /// the whole task.
 /// PEM entries are stored without compression: they are base64 of random bytes, which deflate
@@ -25,6 +27,8 @@ public sealed class ZipDownload(TaskStore tasks, ResultProtector protector, ILog
 {
     public const string ManifestFileName = "certificate_manifest.json";
 
+    public const string ErrorsFileName = "errors.json";
+
     public static readonly ActivitySource ActivitySource = new("BulkCerts.Api.Downloads");
 
     // Private keys are readable by their owner only once unzip applies the modes in the archive.
@@ -33,6 +37,8 @@ public sealed class ZipDownload(TaskStore tasks, ResultProtector protector, ILog
 
     private static readonly JsonEncodedText CommonNameProperty = JsonEncodedText.Encode("commonName");
     private static readonly JsonEncodedText CertIdProperty = JsonEncodedText.Encode("certId");
+    private static readonly JsonEncodedText RowProperty = JsonEncodedText.Encode("row");
+    private static readonly JsonEncodedText ReasonProperty = JsonEncodedText.Encode("reason");
 
     /// <summary>
     /// Returns the content type and file name of a download named <paramref name="name"/>: a zip, or
@@ -108,15 +114,24 @@ public sealed class ZipDownload(TaskStore tasks, ResultProtector protector, ILog
         var zip = new ZipStreamWriter(buffer);
         var certificates = 0;
         var format = task.Request.OutputFormat;
+
+        // Rows that could not be signed, by task row from 1, kept for errors.json at the end. Each takes about
+        // 100 bytes, so a task of 100,000 rejected requests needs about 10 MB.
+        var errors = new List<(long Row, string Reason)>();
         await foreach (var chunk in ReadChunksAsync(task.TaskId, chunks))
         {
             foreach (var certificate in chunk.Certificates)
             {
+                if (certificate.Error.Length > 0)
+                {
+                    errors.Add((certificate.Index + 1, certificate.Error));
+                    continue;
+                }
+
                 AddCertificate(zip, certificate, format);
+                certificates++;
                 await zip.DrainIfFullAsync(cancellationToken);
             }
-
-            certificates += chunk.Certificates.Count;
         }
 
         // A second pass over the chunks writes the manifest, so it never has to be held in memory.
@@ -128,9 +143,19 @@ public sealed class ZipDownload(TaskStore tasks, ResultProtector protector, ILog
             {
                 foreach (var certificate in chunk.Certificates)
                 {
+                    if (certificate.Error.Length > 0)
+                    {
+                        continue;
+                    }
+
                     json.WriteStartObject();
                     json.WriteString(CommonNameProperty, certificate.CommonName);
                     json.WriteString(CertIdProperty, certificate.CertId);
+                    if (task.Request.SignsRequests)
+                    {
+                        json.WriteNumber(RowProperty, certificate.Index + 1);
+                    }
+
                     json.WriteEndObject();
                 }
 
@@ -139,6 +164,11 @@ public sealed class ZipDownload(TaskStore tasks, ResultProtector protector, ILog
             }
 
             json.WriteEndArray();
+        }
+
+        if (task.Request.SignsRequests)
+        {
+            await WriteErrorsAsync(zip, errors, cancellationToken);
         }
 
         await zip.FinishAsync(cancellationToken);
@@ -157,11 +187,19 @@ public sealed class ZipDownload(TaskStore tasks, ResultProtector protector, ILog
                 break;
             case FileFormat.Der:
                 AddDer(zip, $"{certificate.CertId}_cert.der", certificate.CertificatePem, CertificateMode);
-                AddDer(zip, $"{certificate.CertId}_key.der", certificate.PrivateKeyPem, PrivateKeyMode);
+                if (certificate.PrivateKeyPem.Length > 0)
+                {
+                    AddDer(zip, $"{certificate.CertId}_key.der", certificate.PrivateKeyPem, PrivateKeyMode);
+                }
+
                 break;
             default:
                 zip.AddFile($"{certificate.CertId}_cert.pem", certificate.CertificatePem, CertificateMode);
-                zip.AddFile($"{certificate.CertId}_key.pem", certificate.PrivateKeyPem, PrivateKeyMode);
+                if (certificate.PrivateKeyPem.Length > 0)
+                {
+                    zip.AddFile($"{certificate.CertId}_key.pem", certificate.PrivateKeyPem, PrivateKeyMode);
+                }
+
                 break;
         }
     }
@@ -189,6 +227,33 @@ public sealed class ZipDownload(TaskStore tasks, ResultProtector protector, ILog
             CryptographicOperations.ZeroMemory(buffer.AsSpan(0, fields.DecodedDataLength));
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// Writes errors.json: an array of <c>{"row": N, "reason": "..."}</c>, empty when every row was signed.
+    /// </summary>
+    private static async Task WriteErrorsAsync(
+        ZipStreamWriter zip,
+        List<(long Row, string Reason)> errors,
+        CancellationToken cancellationToken)
+    {
+        await using (var entry = zip.OpenDeflatedFile(ErrorsFileName, CertificateMode))
+        await using (var json = new Utf8JsonWriter(entry))
+        {
+            json.WriteStartArray();
+            foreach (var (row, reason) in errors)
+            {
+                json.WriteStartObject();
+                json.WriteNumber(RowProperty, row);
+                json.WriteString(ReasonProperty, reason);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            await json.FlushAsync(cancellationToken);
+        }
+
+        await zip.DrainIfFullAsync(cancellationToken);
     }
 
     /// <summary>

@@ -16,6 +16,9 @@ public static class MediaTypes
     public const string Pkcs7Mime = "application/pkcs7-mime";
     public const string EventStream = "text/event-stream";
 
+    /// <summary>Newline-delimited JSON, the upload of certification requests one per line.</summary>
+    public const string Ndjson = "application/x-ndjson";
+
     private static readonly string[] JsonTypes = [CdfJson, Json];
 
     /// <summary>
@@ -48,6 +51,23 @@ public static class MediaTypes
     /// </summary>
     public static string? SelectAmong(string? accept, params string[] offered) =>
         string.IsNullOrWhiteSpace(accept) ? offered[0] : Select(accept, offered);
+
+    /// <summary>
+    /// Returns whether a request body is an upload of certification requests: application/x-ndjson,
+    /// with no charset or with charset UTF-8.
+    /// </summary>
+    public static bool IsNdjsonContent(string? contentType)
+    {
+        if (string.IsNullOrWhiteSpace(contentType) || !MediaTypeHeaderValue.TryParse(contentType, out var parsed))
+        {
+            return false;
+        }
+
+        var charset = HeaderUtilities.RemoveQuotes(parsed.Charset).Value;
+        return parsed.MediaType.Equals(Ndjson, StringComparison.OrdinalIgnoreCase)
+            && (charset is null || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+                || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase));
+    }
 
     /// <summary>
     /// Returns whether a request body of this Content-Type can be read as JSON: a JSON media type

@@ -28,7 +28,11 @@ internal sealed class RequestLimitsMiddleware(RequestDelegate next, IOptions<Bul
 
     /// <summary>Advice for a client whose body is over the limit.</summary>
     public const string SmallerBodyAdvice =
-        "Send a smaller body, for example by splitting certInfo.commonNameList across several tasks.";
+        "Send a smaller body, for example by splitting certInfo.commonNameList across several tasks, or send " +
+        "many certification requests as application/x-ndjson, which has a larger limit.";
+
+    /// <summary>Advice for a client whose upload of certification requests is over the limit.</summary>
+    public const string SmallerUploadAdvice = "Split the certification requests across several tasks.";
 
     public Task InvokeAsync(HttpContext context)
     {
@@ -48,14 +52,18 @@ internal sealed class RequestLimitsMiddleware(RequestDelegate next, IOptions<Bul
                 "headers such as cookies.");
         }
 
-        var maxBodyBytes = options.Value.MaxRequestBodyBytes;
+        // An upload of certification requests is read line by line, never held whole, so it has a limit of its own.
+        var upload = IsSigningRequestUpload(context.Request);
+        var maxBodyBytes = upload ? options.Value.MaxCsrUploadBytes : options.Value.MaxRequestBodyBytes;
         if (context.Request.ContentLength > maxBodyBytes)
         {
             // Closing the connection spares reading a body that will be rejected anyway.
             context.Response.Headers.Connection = "close";
+            var setting = upload ? "MaxCsrUploadBytes" : "MaxRequestBodyBytes";
             return RejectAsync(context, StatusCodes.Status413PayloadTooLarge,
                 $"The request body has {context.Request.ContentLength} bytes (Content-Length); the limit is " +
-                $"{maxBodyBytes} ({BulkCertsOptions.SectionName}:MaxRequestBodyBytes). " + SmallerBodyAdvice);
+                $"{maxBodyBytes} ({BulkCertsOptions.SectionName}:{setting}). " +
+                (upload ? SmallerUploadAdvice : SmallerBodyAdvice));
         }
 
         // Read-only once the body has been read, or for upgraded requests, which have no body limit.
@@ -65,6 +73,25 @@ internal sealed class RequestLimitsMiddleware(RequestDelegate next, IOptions<Bul
         }
 
         return next(context);
+    }
+
+    /// <summary>
+    /// Returns whether the request is a POST of application/x-ndjson to one of the create-task paths,
+    /// <c>/certificates</c> or <c>/supplier/{supplierId}/certificates</c>.
+    /// </summary>
+    public static bool IsSigningRequestUpload(HttpRequest request)
+    {
+        if (!HttpMethods.IsPost(request.Method) || !MediaTypes.IsNdjsonContent(request.ContentType))
+        {
+            return false;
+        }
+
+        var path = request.Path.Value?.TrimEnd('/') ?? string.Empty;
+        var segments = path.Split('/');
+        return path.Equals("/certificates", StringComparison.OrdinalIgnoreCase)
+            || (segments is ["", var supplier, _, var certificates]
+                && supplier.Equals("supplier", StringComparison.OrdinalIgnoreCase)
+                && certificates.Equals("certificates", StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>

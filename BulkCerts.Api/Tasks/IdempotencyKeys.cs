@@ -57,8 +57,24 @@ public sealed class IdempotencyKeys(
     /// Returns a keyed fingerprint of a request, to tell a retry from a different request. A body
     /// can contain a PKCS#12 password, and a plain hash in Redis would let its readers test guesses.
     /// </summary>
-    public string Fingerprint(string path, string body) =>
-        Convert.ToHexStringLower(HMACSHA256.HashData(_fingerprintKey, Encoding.UTF8.GetBytes($"{path}\n{body}")));
+    public string Fingerprint(string path, string body) => Fingerprint(_fingerprintKey, path, body);
+
+    /// <summary>Starts the keyed fingerprint of a body that is read in parts.</summary>
+    public IncrementalHash StartFingerprint(string path) => StartFingerprint(_fingerprintKey, path);
+
+    internal static string Fingerprint(byte[] key, string path, string body) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{path}\n{body}")));
+
+    /// <summary>
+    /// Starts the fingerprint <see cref="Fingerprint(byte[], string, string)"/> computes, for a body
+    /// read in parts: append the body to the returned hash, then take its hash as lowercase hex.
+    /// </summary>
+    internal static IncrementalHash StartFingerprint(byte[] key, string path)
+    {
+        var hash = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+        hash.AppendData(Encoding.UTF8.GetBytes($"{path}\n"));
+        return hash;
+    }
 
     // The client's key is hashed, so any header value makes a safe Redis key.
     private static RedisKey RedisKeyOf(string key) =>

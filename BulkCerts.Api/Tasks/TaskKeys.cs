@@ -20,6 +20,12 @@ public static class TaskKeys
     public static RedisKey CommonNames(string taskId) => $"bulkcerts:task:{{{taskId}}}:names";
 
     /// <summary>
+    /// List of the task's certification requests, each a serialized <c>SigningRequest</c>, kept apart
+    /// from the task record like the commonNameList.
+    /// </summary>
+    public static RedisKey SigningRequests(string taskId) => $"bulkcerts:task:{{{taskId}}}:csrs";
+
+    /// <summary>
     /// Hash of attempts per chunk, counted across dispatchers, and the last error of each chunk
     /// (field <c>{chunkId}:error</c>).
     /// </summary>

@@ -3,6 +3,8 @@ using System.Text.Json;
 using BulkCerts.Api.Certificates;
 using BulkCerts.Api.ChunkQueue;
 using BulkCerts.Api.Telemetry;
+using BulkCerts.CertEngine.V1;
+using Google.Protobuf;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -36,16 +38,19 @@ public sealed class TaskStore(
         redis.call('SET', @chunk, @result, 'EX', @retention)
         local pending = redis.call('HINCRBY', @task, 'chunksPending', -1)
         local issued = redis.call('HINCRBY', @task, 'certificatesIssued', @count)
+        local rejected = redis.call('HINCRBY', @task, 'certificatesRejected', @rejected)
         local next = 'in_progress'
         if pending <= 0 then next = 'complete' end
         if status ~= next then redis.call('HSET', @task, 'status', next) end
-        redis.call('XADD', @events, '*', 'status', next, 'chunksPending', pending, 'certificatesIssued', issued)
+        redis.call('XADD', @events, '*', 'status', next, 'chunksPending', pending, 'certificatesIssued', issued,
+          'certificatesRejected', rejected)
         if pending <= 0 then
           local total = tonumber(redis.call('HGET', @task, 'chunksTotal'))
           for i = 1, total do redis.call('EXPIRE', @chunkPrefix .. i, @retention) end
           redis.call('EXPIRE', @task, @retention)
           redis.call('EXPIRE', @done, @retention)
           redis.call('EXPIRE', @names, @retention)
+          redis.call('EXPIRE', @csrs, @retention)
           redis.call('EXPIRE', @attempts, @retention)
           redis.call('EXPIRE', @events, @retention)
           redis.call('DEL', @password)
@@ -57,9 +62,9 @@ public sealed class TaskStore(
     private static readonly LuaScript StartScript = LuaScript.Prepare("""
         if redis.call('HGET', @task, 'status') == 'pending' then
           redis.call('HSET', @task, 'status', 'in_progress')
-          local fields = redis.call('HMGET', @task, 'chunksPending', 'certificatesIssued')
+          local fields = redis.call('HMGET', @task, 'chunksPending', 'certificatesIssued', 'certificatesRejected')
           redis.call('XADD', @events, '*', 'status', 'in_progress', 'chunksPending', fields[1] or 0,
-            'certificatesIssued', fields[2] or 0)
+            'certificatesIssued', fields[2] or 0, 'certificatesRejected', fields[3] or 0)
         end
         """);
 
@@ -69,12 +74,12 @@ public sealed class TaskStore(
         local status = redis.call('HGET', @task, 'status')
         if status == false or status == 'complete' or status == 'failed' then return 0 end
         redis.call('HSET', @task, 'status', 'failed', 'message', @message)
-        local fields = redis.call('HMGET', @task, 'chunksPending', 'certificatesIssued')
+        local fields = redis.call('HMGET', @task, 'chunksPending', 'certificatesIssued', 'certificatesRejected')
         redis.call('XADD', @events, '*', 'status', 'failed', 'chunksPending', fields[1] or 0,
-          'certificatesIssued', fields[2] or 0, 'message', @message)
+          'certificatesIssued', fields[2] or 0, 'certificatesRejected', fields[3] or 0, 'message', @message)
         local total = tonumber(redis.call('HGET', @task, 'chunksTotal')) or 0
         for i = 1, total do redis.call('DEL', @chunkPrefix .. i) end
-        redis.call('DEL', @names, @password)
+        redis.call('DEL', @names, @csrs, @password)
         return 1
         """);
 
@@ -98,7 +103,7 @@ public sealed class TaskStore(
           redis.call('ZREM', @credentialPrefix .. '{' .. credential .. '}:running', @taskId)
         end
         for i = 1, total do redis.call('DEL', @chunkPrefix .. i) end
-        redis.call('DEL', @task, @done, @names, @attempts, @events, @password)
+        redis.call('DEL', @task, @done, @names, @csrs, @attempts, @events, @password)
         return 1
         """);
 
@@ -131,7 +136,8 @@ public sealed class TaskStore(
             supplierId,
             request,
             Message: null,
-            CertificatesIssued: 0)
+            CertificatesIssued: 0,
+            CertificatesRejected: 0)
         {
             TraceContext = traceContext,
         };
@@ -162,6 +168,12 @@ public sealed class TaskStore(
             // Stored encrypted, apart from the task record, which contains the request as sent.
             var passwordKey = TaskKeys.Pkcs12Password(record.TaskId);
             _ = transaction.StringSetAsync(passwordKey, protectedPassword, settings.Retention);
+        }
+
+        if (request.SignsRequests)
+        {
+            // The requests were stored before, by AppendSigningRequestsAsync; they now live as long as the task.
+            _ = transaction.KeyExpireAsync(TaskKeys.SigningRequests(record.TaskId), settings.Retention);
         }
 
         var events = TaskKeys.Events(record.TaskId);
@@ -200,8 +212,49 @@ public sealed class TaskStore(
         return [.. values.Select(value => value.ToString())];
     }
 
-    /// <summary>Stores a chunk's encrypted result and counts the chunk as complete, at most once.</summary>
-    public async Task<ChunkCompletion> CompleteChunkAsync(string taskId, int chunkId, int count, byte[] result)
+    /// <summary>
+    /// Appends certification requests to a task that is not created yet. They expire after the
+    /// retention unless the task is created, which keeps them as long as itself.
+    /// </summary>
+    public async Task AppendSigningRequestsAsync(string taskId, IReadOnlyList<SigningRequest> rows)
+    {
+        var key = TaskKeys.SigningRequests(taskId);
+        var batch = _database.CreateBatch();
+        var writes = new List<Task>();
+        foreach (var slice in rows.Chunk(1000))
+        {
+            writes.Add(batch.ListRightPushAsync(key, [.. slice.Select(row => (RedisValue)row.ToByteArray())]));
+        }
+
+        writes.Add(batch.KeyExpireAsync(key, options.Value.Retention));
+        batch.Execute();
+        await Task.WhenAll(writes);
+    }
+
+    /// <summary>Deletes the certification requests stored for a task that was not created.</summary>
+    public Task DeleteSigningRequestsAsync(string taskId) =>
+        _database.KeyDeleteAsync(TaskKeys.SigningRequests(taskId));
+
+    /// <summary>
+    /// Returns <paramref name="count"/> of the task's certification requests from <paramref name="first"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<SigningRequest>> GetSigningRequestsAsync(string taskId, long first, int count)
+    {
+        var values = await _database.ListRangeAsync(TaskKeys.SigningRequests(taskId), first, first + count - 1);
+        return [.. values.Select(value => SigningRequest.Parser.ParseFrom((byte[])value!))];
+    }
+
+    /// <summary>
+    /// Stores a chunk's encrypted result and counts the chunk as complete, at most once:
+    /// <paramref name="count"/> certificates issued and <paramref name="rejected"/> certification
+    /// requests that could not be signed.
+    /// </summary>
+    public async Task<ChunkCompletion> CompleteChunkAsync(
+        string taskId,
+        int chunkId,
+        int count,
+        byte[] result,
+        int rejected = 0)
     {
         using var activity = ChunkDispatcher.ActivitySource.StartActivity("bulkcerts.chunk store");
         activity?.SetTag("bulkcerts.task_id", taskId);
@@ -214,10 +267,12 @@ public sealed class TaskStore(
             chunk = TaskKeys.Chunk(taskId, chunkId),
             chunkId,
             count,
+            rejected,
             result,
             retention = (long)options.Value.Retention.TotalSeconds,
             chunkPrefix = TaskKeys.ChunkPrefix(taskId),
             names = TaskKeys.CommonNames(taskId),
+            csrs = TaskKeys.SigningRequests(taskId),
             attempts = TaskKeys.Attempts(taskId),
             events = TaskKeys.Events(taskId),
             password = TaskKeys.Pkcs12Password(taskId),
@@ -247,6 +302,7 @@ public sealed class TaskStore(
             task = TaskKeys.Task(taskId),
             done = TaskKeys.CompletedChunks(taskId),
             names = TaskKeys.CommonNames(taskId),
+            csrs = TaskKeys.SigningRequests(taskId),
             attempts = TaskKeys.Attempts(taskId),
             events = TaskKeys.Events(taskId),
             password = TaskKeys.Pkcs12Password(taskId),
@@ -269,6 +325,7 @@ public sealed class TaskStore(
             chunkPrefix = TaskKeys.ChunkPrefix(taskId),
             names = TaskKeys.CommonNames(taskId),
             password = TaskKeys.Pkcs12Password(taskId),
+            csrs = TaskKeys.SigningRequests(taskId),
         }) == 1;
         if (failed)
         {
@@ -370,6 +427,7 @@ public sealed class TaskStore(
         new(TaskEvent.StatusField, record.Status),
         new(TaskEvent.ChunksPendingField, record.ChunksPending),
         new(TaskEvent.CertificatesIssuedField, record.CertificatesIssued),
+        new(TaskEvent.CertificatesRejectedField, record.CertificatesRejected),
     ];
 
     private static HashEntry[] ToHashEntries(TaskRecord record)
@@ -383,6 +441,7 @@ public sealed class TaskStore(
             new("chunksTotal", record.ChunksTotal),
             new("chunksPending", record.ChunksPending),
             new("certificatesIssued", record.CertificatesIssued),
+            new("certificatesRejected", record.CertificatesRejected),
             new("certificateAuthority", record.CertificateAuthority),
             new("supplierId", record.SupplierId ?? string.Empty),
             new("request", JsonSerializer.Serialize(record.Request, StoreJson.Options)),
@@ -416,7 +475,8 @@ public sealed class TaskStore(
             supplierId.Length == 0 ? null : supplierId,
             request,
             fields.TryGetValue(MessageField, out var message) ? message.ToString() : null,
-            issued)
+            issued,
+            fields.TryGetValue("certificatesRejected", out var rejected) ? (long)rejected : 0)
         {
             // Tasks created before the trace context was stored have neither field.
             TraceContext = W3CTraceContext.Parse(

@@ -56,6 +56,7 @@ public sealed class TaskWatcherService(TaskStore tasks, TaskProgressFeed feed) :
             ChunksTotal = task.ChunksTotal,
             Quantity = task.Request.Quantity,
             CertificatesIssued = task.CertificatesIssued,
+            CertificatesRejected = task.CertificatesRejected,
             PercentComplete = task.PercentComplete,
             Message = task.Status == TaskStates.Failed ? task.Message ?? string.Empty : string.Empty,
         };

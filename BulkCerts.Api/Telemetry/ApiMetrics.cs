@@ -64,7 +64,8 @@ public sealed class ApiMetrics
     {
         var tags = new TagList
         {
-            { KeyAlgorithmTag, task.Request.KeyAlgorithm },
+            // The keys of signed certification requests are the devices', of any accepted algorithm.
+            { KeyAlgorithmTag, task.Request.SignsRequests ? "CSR" : task.Request.KeyAlgorithm },
             { CertificateAuthorityTag, task.CertificateAuthority },
         };
         if (task.SupplierId is not null)

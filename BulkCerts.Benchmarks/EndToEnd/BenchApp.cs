@@ -151,6 +151,20 @@ internal static class ProcessTree
         return children;
     }
 
+    /// <summary>Processor time the process has used, user and kernel, or zero when it is gone.</summary>
+    public static TimeSpan ProcessorTime(int processId)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(processId);
+            return process.TotalProcessorTime;
+        }
+        catch (ArgumentException)
+        {
+            return TimeSpan.Zero;
+        }
+    }
+
     /// <summary>Resident set size in bytes, or 0 when the process is gone.</summary>
     public static long ResidentBytes(int processId)
     {

@@ -10,12 +10,13 @@ namespace BulkCerts.Benchmarks.EndToEnd;
 public static class Driver
 {
     private static readonly string[] AllScenarios =
-        ["rsa", "ec", "download", "post", "keypool", "scale", "openssl", "delivery"];
+        ["rsa", "ec", "csr", "download", "post", "keypool", "scale", "openssl", "delivery"];
 
     public static async Task<int> RunAsync(string[] args)
     {
         var rounds = ReadOption(args, "--rounds", 2);
-        string[] valueOptions = ["--rounds", "--set"];
+        var csrCount = ReadOption(args, "--csrs", 10_000);
+        string[] valueOptions = ["--rounds", "--set", "--csrs"];
         var scenarios = args.Where((arg, i) => !arg.StartsWith("--", StringComparison.Ordinal)
             && (i == 0 || !valueOptions.Contains(args[i - 1]))).ToList();
 
@@ -26,7 +27,7 @@ public static class Driver
         if (unknownOptions.Count > 0)
         {
             await Console.Error.WriteLineAsync(
-                $"Unknown option {string.Join(", ", unknownOptions)}; use --rounds N and --set Key=Value.");
+                $"Unknown option {string.Join(", ", unknownOptions)}; use --rounds N, --csrs N and --set Key=Value.");
             return 2;
         }
 
@@ -45,6 +46,13 @@ public static class Driver
             return 2;
         }
 
+        if (csrCount is not > 0)
+        {
+            await Console.Error.WriteLineAsync(
+                $"Invalid --csrs value '{OptionText(args, "--csrs")}'; use a whole number of 1 or more.");
+            return 2;
+        }
+
         if (scenarios.Count == 0)
         {
             scenarios = [.. AllScenarios];
@@ -57,7 +65,10 @@ public static class Driver
         var dataPath = Directory.CreateTempSubdirectory("bulkcerts-bench-").FullName;
         try
         {
-            var scenarioRun = new Scenarios(root, dataPath, rounds.Value, settings, report);
+            var scenarioRun = new Scenarios(root, dataPath, rounds.Value, settings, report)
+            {
+                CsrCount = csrCount.Value,
+            };
             foreach (var scenario in AllScenarios.Where(scenarios.Contains))
             {
                 Console.WriteLine($"## {scenario}");

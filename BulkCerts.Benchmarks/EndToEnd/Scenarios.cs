@@ -18,6 +18,8 @@ internal sealed class Scenarios(
 {
     private const string EcSupplier = "bench-ec";
     private const string EcSupplierPath = $"/supplier/{EcSupplier}/certificates";
+    private const string RsaSupplier = "bench-rsa";
+    private const string RsaSupplierPath = $"/supplier/{RsaSupplier}/certificates";
     private const int RsaQuantity = 200;
     private const int EcQuantity = 20_000;
     private const int DownloadQuantity = 100_000;
@@ -29,10 +31,14 @@ internal sealed class Scenarios(
     private double? _rsaPerSecond;
     private double? _ecPerSecond;
 
+    /// <summary>Certification requests of the csr scenario.</summary>
+    public int CsrCount { get; init; } = 10_000;
+
     public Task RunAsync(string scenario) => scenario switch
     {
         "rsa" => RsaAsync(),
         "ec" => EcAsync(),
+        "csr" => CsrAsync(),
         "post" => PostAsync(),
         "download" => DownloadAsync(),
         "keypool" => KeyPoolAsync(),
@@ -148,6 +154,101 @@ internal sealed class Scenarios(
             "≥ 1,500/s",
             _ecPerSecond >= 1500);
         report.Add("EC-P256 task against the in-process ceiling", $"{ratio:P0}", reference, "≥ 50 %", ratio >= 0.5);
+    }
+
+    /// <summary>
+    /// Signs pre-generated EC-P256 certification requests with an RSA-2048 CA, from the POST of an
+    /// application/x-ndjson upload to the downloaded zip, against the engine's signing code run in
+    /// this process on the same requests with the same CA.
+    /// </summary>
+    private async Task CsrAsync()
+    {
+        var folder = Path.Combine(dataPath, "rsa-ca");
+        var (certificatePath, keyPath) = File.Exists(Path.Combine(folder, "rsa-ca.crt"))
+            ? (Path.Combine(folder, "rsa-ca.crt"), Path.Combine(folder, "rsa-ca.key"))
+            : References.WriteRsaAuthority(folder);
+        var app = await AppAsync(
+            "csr",
+            $"CertEngine:CertificateAuthorities:{RsaSupplier}:CertificatePath={certificatePath}",
+            $"CertEngine:CertificateAuthorities:{RsaSupplier}:PrivateKeyPath={keyPath}",
+            $"BulkCerts:Suppliers:{RsaSupplier}={RsaSupplier}");
+        using var authority = References.LoadAuthority(RsaSupplier, certificatePath, keyPath);
+
+        var stopwatch = Stopwatch.StartNew();
+        var requests = References.CreateSigningRequests(CsrCount);
+        var upload = TaskRunner.SigningRequestUpload(requests);
+        Console.WriteLine($"  generated {CsrCount:N0} EC-P256 requests in {stopwatch.Elapsed.TotalSeconds:F1} s " +
+            $"({upload.Length / 1e6:F1} MB upload)");
+
+        // Warm both up: the Api's share of the processor time halves once its code is compiled.
+        var warmUp = requests[..Math.Min(5_000, requests.Length)];
+        References.InProcessSigningPerSecond(authority, warmUp);
+        await RunUploadAsync(app, TaskRunner.SigningRequestUpload(warmUp));
+
+        // Processor time shows the cost of each request apart from other work on the machine, which
+        // slows both rates alike.
+        var apiProcesses = await app.ProcessIdsAsync("api");
+        var engineProcesses = await app.ProcessIdsAsync("certengine");
+        int[] appProcesses = [.. apiProcesses, .. engineProcesses, .. await app.ProcessIdsAsync("redis")];
+        var referenceSeconds = 0.0;
+        var appSeconds = 0.0;
+        var referenceProcessor = TimeSpan.Zero;
+        var appProcessor = TimeSpan.Zero;
+        for (var round = 1; round <= rounds; round++)
+        {
+            var driverBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var reference = References.InProcessSigningPerSecond(authority, requests);
+            referenceProcessor += Process.GetCurrentProcess().TotalProcessorTime - driverBefore;
+
+            var appBefore = SumProcessorTime(appProcesses);
+            var apiBefore = SumProcessorTime(apiProcesses);
+            var engineBefore = SumProcessorTime(engineProcesses);
+            var elapsed = await RunUploadAsync(app, upload);
+            appProcessor += SumProcessorTime(appProcesses) - appBefore;
+            Console.WriteLine($"  round {round}: processor time per request: Api " +
+                $"{(SumProcessorTime(apiProcesses) - apiBefore).TotalMicroseconds / CsrCount:F0} µs, CertEngine " +
+                $"{(SumProcessorTime(engineProcesses) - engineBefore).TotalMicroseconds / CsrCount:F0} µs");
+            Console.WriteLine($"  round {round}: in-process signing {reference:F0}/s, " +
+                $"task {CsrCount / elapsed.TotalSeconds:F0}/s ({elapsed.TotalSeconds:F1} s POST to downloaded zip)");
+            referenceSeconds += CsrCount / reference;
+            appSeconds += elapsed.TotalSeconds;
+        }
+
+        var appMicroseconds = appProcessor.TotalMicroseconds / (CsrCount * rounds);
+        var referenceMicroseconds = referenceProcessor.TotalMicroseconds / (CsrCount * rounds);
+        report.Add(
+            "Processor time per CSR, Api, CertEngine and Redis together",
+            $"{appMicroseconds:F0} µs, so at most {Environment.ProcessorCount * 1e6 / appMicroseconds:F0}/s " +
+                $"on {Environment.ProcessorCount} otherwise idle cores",
+            $"in-process signing {referenceMicroseconds:F0} µs",
+            "≤ 2 × the reference",
+            appMicroseconds <= 2 * referenceMicroseconds);
+
+        var total = CsrCount * rounds;
+        var perSecond = total / appSeconds;
+        var ratio = referenceSeconds / appSeconds;
+        report.Add(
+            $"CSR signing (RSA-2048 CA), {CsrCount:N0} EC-P256 requests, POST to downloaded zip",
+            $"{perSecond:F0}/s, {ratio:P0} of the reference",
+            "in-process parsing, verification and signing of the same requests on all cores " +
+                $"{total / referenceSeconds:F0}/s",
+            "≥ 1,000/s",
+            perSecond >= 1000);
+    }
+
+    private static TimeSpan SumProcessorTime(IEnumerable<int> processIds) =>
+        processIds.Aggregate(TimeSpan.Zero, (sum, id) => sum + ProcessTree.ProcessorTime(id));
+
+    /// <summary>Uploads requests, waits for the task, downloads its zip, and returns the time of the three.</summary>
+    private static async Task<TimeSpan> RunUploadAsync(BenchApp app, string upload)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var (taskId, _) = await TaskRunner.CreateAsync(app.Api, RsaSupplierPath, upload, TaskRunner.Ndjson);
+        await TaskRunner.WaitForCompleteAsync(app.Api, taskId);
+        await TaskRunner.DownloadAsync(app.Api, taskId);
+        var elapsed = stopwatch.Elapsed;
+        await TaskRunner.DeleteAsync(app.Api, taskId);
+        return elapsed;
     }
 
     /// <summary>POST of the largest quantity, each task deleted at once, against a POST of one certificate.</summary>

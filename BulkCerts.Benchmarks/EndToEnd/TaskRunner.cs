@@ -8,6 +8,8 @@ namespace BulkCerts.Benchmarks.EndToEnd;
 /// <summary>Creates tasks through the REST API, waits for them and downloads their zips.</summary>
 internal static class TaskRunner
 {
+    public const string Ndjson = "application/x-ndjson";
+
     private const string MediaType = "application/vnd.aws-cdf-v1.0+json";
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
 
@@ -16,10 +18,26 @@ internal static class TaskRunner
         $$$"""{"quantity": {{{quantity}}}, "certInfo": {"commonName": "`{{{prefix}}}-`000000${increment}",""" +
         $$$""" "keyAlgorithm": "{{{keyAlgorithm}}}"{{{certInfo}}}}}""";
 
-    /// <summary>Creates a task and returns its id and how long the POST took.</summary>
-    public static async Task<(string TaskId, TimeSpan Elapsed)> CreateAsync(HttpClient api, string path, string body)
+    /// <summary>An application/x-ndjson upload of PEM certification requests, one row per line.</summary>
+    public static string SigningRequestUpload(IEnumerable<string> pems)
     {
-        using var content = new StringContent(body, Encoding.UTF8, MediaType);
+        var upload = new StringBuilder();
+        foreach (var pem in pems)
+        {
+            upload.Append(JsonSerializer.Serialize(new { csr = pem })).Append('\n');
+        }
+
+        return upload.ToString();
+    }
+
+    /// <summary>Creates a task and returns its id and how long the POST took.</summary>
+    public static async Task<(string TaskId, TimeSpan Elapsed)> CreateAsync(
+        HttpClient api,
+        string path,
+        string body,
+        string mediaType = MediaType)
+    {
+        using var content = new StringContent(body, Encoding.UTF8, mediaType);
         content.Headers.ContentType!.CharSet = null;
         var stopwatch = Stopwatch.StartNew();
         using var response = await api.PostAsync(path, content);

@@ -135,7 +135,9 @@ public sealed class CertificateEngineService(
             await Parallel.ForAsync(0, issuance.Count, parallelOptions, async (offset, token) =>
             {
                 var certificate = await limiter.RunAsync(
-                    () => DeviceCertificateFactory.Issue(issuance, offset, keyPool),
+                    () => issuance.SigningRequests.Count > 0
+                        ? SigningRequestCertificateFactory.Issue(issuance, offset)
+                        : DeviceCertificateFactory.Issue(issuance, offset, keyPool),
                     token);
                 await writer.WriteAsync(certificate, token);
             });

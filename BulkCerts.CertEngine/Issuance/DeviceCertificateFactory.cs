@@ -164,7 +164,7 @@ public static class DeviceCertificateFactory
     /// Returns a random positive 127-bit serial. The top byte is forced into 0x40..0x7F, so the
     /// DER integer is always 16 bytes with no sign padding.
     /// </summary>
-    private static byte[] CreateSerialNumber()
+    internal static byte[] CreateSerialNumber()
     {
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] = (byte)((serial[0] & 0x3F) | 0x40);

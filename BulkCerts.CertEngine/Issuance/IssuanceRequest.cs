@@ -20,6 +20,9 @@ public sealed record IssuanceRequest(
     DateTimeOffset NotAfter,
     bool IncludeCertificateAuthority)
 {
+    /// <summary>Certification requests to sign in place of generated keys, or none to generate keys.</summary>
+    public RepeatedField<SigningRequest> SigningRequests { get; init; } = [];
+
     /// <summary>PKCS12 puts each key and certificate in a .p12 protected by <see cref="Pkcs12Password"/>.</summary>
     public OutputFormat OutputFormat { get; init; }
 

@@ -40,6 +40,11 @@ public static class IssuanceRequestValidator
                 $"private_key_format {(int)request.PrivateKeyFormat} is not supported; use UNSPECIFIED or PKCS8.");
         }
 
+        if (request.SigningRequests.Count > 0)
+        {
+            return ValidateSigning(request, authority, options, now);
+        }
+
         if (!Enum.IsDefined(request.OutputFormat))
         {
             throw RpcErrors.InvalidArgument(
@@ -83,6 +88,52 @@ public static class IssuanceRequestValidator
         {
             OutputFormat = request.OutputFormat,
             Pkcs12Password = request.Pkcs12Password,
+        };
+    }
+
+    /// <summary>
+    /// Checks a request that signs certification requests. The requests themselves are checked one by
+    /// one as they are signed, so that a bad one fails only its own row.
+    /// </summary>
+    private static IssuanceRequest ValidateSigning(
+        IssueCertificatesRequest request,
+        CertificateAuthority authority,
+        CertEngineOptions options,
+        DateTimeOffset now)
+    {
+        if (request.Count != request.SigningRequests.Count)
+        {
+            throw RpcErrors.InvalidArgument(
+                $"count {request.Count} differs from the {request.SigningRequests.Count} signing_requests; set " +
+                "count to their number.");
+        }
+
+        if (request.SubjectAltNames.Count > 0)
+        {
+            throw RpcErrors.InvalidArgument(
+                "subject_alt_names is set, but a request with signing_requests takes the subjectAltName of each " +
+                "certification request; clear it.");
+        }
+
+        if (SigningRequestCertificateFactory.CheckRequestOverride(request.Subject) is { } problem)
+        {
+            throw RpcErrors.InvalidArgument(problem);
+        }
+
+        var notAfter = ValidateNotAfter(request.DaysExpiry, authority, options, now);
+        return new IssuanceRequest(
+            authority,
+            request.Count,
+            request.FirstIndex,
+            request.Subject ?? new Subject(),
+            request.SubjectAltNames,
+            request.KeyAlgorithm,
+            request.PrivateKeyFormat,
+            now - DeviceCertificateFactory.ClockSkewAllowance,
+            notAfter,
+            request.IncludeCa)
+        {
+            SigningRequests = request.SigningRequests,
         };
     }
 

@@ -24,6 +24,9 @@ public class BulkCertsAppFixture : IAsyncLifetime
     /// <summary>The AppHost's api-key parameter, which <see cref="Api"/> sends.</summary>
     public const string ApiKey = "fixture-api-key-8f41c2d7a9e34b6c";
 
+    /// <summary>The app's BulkCerts:MaxCsrUploadBytes.</summary>
+    public const long MaxCsrUploadBytes = 4 * 1024 * 1024;
+
     /// <summary>Further API keys by name, with settings of their own; see <see cref="KeySettings"/>.</summary>
     public const string AcmeOnlyKey = "acme-only-key-53a9d1e07c6b";
     public const string SlowKey = "slow-key-2c8e6f1a4b9d";
@@ -81,6 +84,8 @@ public class BulkCertsAppFixture : IAsyncLifetime
                 "BulkCerts:RateLimit:RequestsPerMinute=600000",
                 "BulkCerts:RateLimit:Burst=10000",
                 "BulkCerts:RateLimit:MaxRunningTasks=1000",
+                // Small enough that a test can send an upload of certification requests over it.
+                $"BulkCerts:MaxCsrUploadBytes={MaxCsrUploadBytes}",
                 .. KeySettings,
                 .. Settings,
             ],

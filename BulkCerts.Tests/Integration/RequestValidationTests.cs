@@ -260,7 +260,8 @@ public sealed class RequestValidationTests(BulkCertsAppFixture fixture)
         Assert.Equal(
             "The request body has 20000000 bytes (Content-Length); the limit is 16777216 " +
             "(BulkCerts:MaxRequestBodyBytes). Send a smaller body, for example by splitting " +
-            "certInfo.commonNameList across several tasks.",
+            "certInfo.commonNameList across several tasks, or send many certification requests as " +
+            "application/x-ndjson, which has a larger limit.",
             message);
         Assert.False(content.Sent, "the body was sent although the Api answered before asking for it");
     }

@@ -270,6 +270,29 @@ public sealed class TaskProgressTests(BulkCertsAppFixture fixture) : IAsyncLifet
         Assert.Equal(taskId, received[^1].TaskId);
     }
 
+    [Fact]
+    public async Task ProgressCountsRejectedRequests()
+    {
+        var (taskId, store) = await CreateIdleTaskAsync();
+        using var channel = GrpcChannel.ForAddress(fixture.App.GetEndpoint("api", "grpc"));
+        var watcher = new TaskWatcher.TaskWatcherClient(channel);
+        using var call = watcher.WatchTask(
+            new WatchTaskRequest { TaskId = taskId },
+            new Metadata { { "x-api-key", BulkCertsAppFixture.ApiKey } });
+        var updates = call.ResponseStream;
+        Assert.True(await updates.MoveNext());
+
+        await store.CompleteChunkAsync(taskId, 1, 90, [1], rejected: 10);
+        Assert.True(await updates.MoveNext());
+        var status = await TaskClient.GetStatusAsync(fixture.Api, taskId);
+
+        Assert.Equal(90, updates.Current.CertificatesIssued);
+        Assert.Equal(10, updates.Current.CertificatesRejected);
+        Assert.Equal(40, updates.Current.PercentComplete);
+        Assert.Equal(10, status.GetProperty("certificatesRejected").GetInt64());
+        Assert.Equal(40, status.GetProperty("percentComplete").GetDouble());
+    }
+
     [Theory]
     [InlineData("not-a-task", BulkCertsAppFixture.ApiKey, StatusCode.InvalidArgument)]
     [InlineData("unknown", BulkCertsAppFixture.ApiKey, StatusCode.NotFound)]

@@ -1,5 +1,8 @@
+using BulkCerts.Api;
 using BulkCerts.Api.Http;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
 
 namespace BulkCerts.Tests.Unit;
 
@@ -44,10 +47,60 @@ public sealed class RequestLimitsMiddlewareTests
         Assert.Equal(new HeaderSize(0, 0, string.Empty, 0), size);
     }
 
+    [Theory]
+    [InlineData("POST", "/certificates", "application/x-ndjson", true)]
+    [InlineData("POST", "/supplier/acme/certificates/", "application/x-ndjson; charset=utf-8", true)]
+    [InlineData("POST", "/certificates", "application/json", false)]
+    [InlineData("POST", "/certificates/abc", "application/x-ndjson", false)]
+    [InlineData("PUT", "/certificates", "application/x-ndjson", false)]
+    [InlineData("POST", "/supplier/acme/other", "application/x-ndjson", false)]
+    public void UploadIsRecognizedByPathAndType(string method, string path, string contentType, bool expected)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Method = method;
+        context.Request.Path = path;
+        context.Request.ContentType = contentType;
+
+        Assert.Equal(expected, RequestLimitsMiddleware.IsSigningRequestUpload(context.Request));
+    }
+
+    [Fact]
+    public async Task UploadGetsItsOwnBodyLimit()
+    {
+        var options = Options.Create(new BulkCertsOptions { MaxRequestBodyBytes = 1024, MaxCsrUploadBytes = 1 << 20 });
+        var bodySize = new BodySizeFeature();
+        var context = new DefaultHttpContext();
+        context.Features.Set<IHttpMaxRequestBodySizeFeature>(bodySize);
+        context.Request.Method = "POST";
+        context.Request.Path = "/certificates";
+        context.Request.ContentType = "application/x-ndjson";
+        context.Request.ContentLength = 4096;
+        var called = false;
+        var middleware = new RequestLimitsMiddleware(
+            _ =>
+            {
+                called = true;
+                return Task.CompletedTask;
+            },
+            options);
+
+        await middleware.InvokeAsync(context);
+
+        Assert.True(called);
+        Assert.Equal(1 << 20, bodySize.MaxRequestBodySize);
+    }
+
     [Fact]
     public void ApiLimitsAreBelowKestrels()
     {
         Assert.True(RequestLimitsMiddleware.MaxHeaderBytes < RequestLimitsMiddleware.KestrelMaxHeaderBytes);
         Assert.True(RequestLimitsMiddleware.MaxHeaderCount < RequestLimitsMiddleware.KestrelMaxHeaderCount);
+    }
+
+    private sealed class BodySizeFeature : IHttpMaxRequestBodySizeFeature
+    {
+        public bool IsReadOnly => false;
+
+        public long? MaxRequestBodySize { get; set; }
     }
 }
