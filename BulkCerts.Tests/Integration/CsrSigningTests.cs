@@ -138,6 +138,11 @@ public sealed class CsrSigningTests(BulkCertsAppFixture fixture)
         { """{"csrs": ["a"], "certInfo": {"subjectAltNames": {"dns": ["x"]}}}""", "certInfo.subjectAltNames cannot" },
         { """{"csrs": ["a"], "certInfo": {"commonNameList": ["x"]}}""", "certInfo.commonNameList cannot be set" },
         { """{"csrs": ["a"], "certInfo": {"commonName": "`d-`01${increment}"}}""", "certInfo.commonName '`d-`01" },
+        {
+            """{"csrs": ["a"], "certInfo": {"outputFormat": "pkcs12", "pkcs12Password": "secret-1"}}""",
+            "certInfo.outputFormat 'pkcs12' cannot be used with certification requests"
+        },
+        { """{"csrs": ["a"], "certInfo": {"outputFormat": "der", "includeCA": true}}""", "certInfo.outputFormat 'der'" },
     };
 
     [Theory]

@@ -203,6 +203,36 @@ public sealed class EncryptedDeliveryTests(BulkCertsAppFixture fixture) : IDispo
         await IssuedCertificates.AssertOpensslVerifiesAsync(entries, manifest, fixture.DefaultCaCertificatePath);
     }
 
+    [Fact]
+    public async Task SignedCsrsArriveEncryptedAsDer()
+    {
+        var (recipient, recipientKey) = await CreateRecipientAsync("csr-recipient");
+        var csrs = new[] { TestCsrs.Ec(ECCurve.NamedCurves.nistP256, "CN=csr-der-1"), "garbage" };
+        var body = JsonSerializer.Serialize(new
+        {
+            csrs,
+            certInfo = new { outputFormat = "der", recipientCertificate = await File.ReadAllTextAsync(recipient) },
+        });
+        var taskId = await CreateCompleteTaskAsync(body);
+
+        using var response = await fixture.Api.GetAsync($"/certificates/{taskId}");
+        var p7m = await ReadEnvelopedAsync(response, $"{taskId}.p7m");
+        var zip = p7m + ".zip";
+        await RunOpensslAsync(
+            "cms", "-decrypt", "-inform", "DER", "-in", p7m, "-recip", recipient, "-inkey", recipientKey, "-out", zip);
+        await using var zipStream = File.OpenRead(zip);
+        var entries = await ReadEntriesAsync(zipStream);
+
+        var (_, certId) = Assert.Single(ReadManifest(entries));
+        Assert.Equal(
+            [$"{certId}_cert.der", "certificate_manifest.json", "errors.json"],
+            entries.Keys.Order(StringComparer.Ordinal));
+        var certificate = await WriteAsync($"{certId}_cert.der", entries[$"{certId}_cert.der"]);
+        var subject = await RunOpensslAsync("x509", "-inform", "DER", "-in", certificate, "-noout", "-subject");
+        Assert.Contains("CN=csr-der-1", subject.Output.Replace(" = ", "=", StringComparison.Ordinal));
+        Assert.Contains("\"row\":2", Encoding.UTF8.GetString(entries["errors.json"]).Replace(" ", string.Empty));
+    }
+
     public static TheoryData<string, string> InvalidBodies => new()
     {
         { "\"outputFormat\": \"jks\"", "certInfo.outputFormat 'jks' is not supported; use one of pem, pkcs12, der." },
