@@ -382,6 +382,8 @@ public static class CertificateEndpoints
             return SignedUrls(task, context, signedUrls, jsonType!);
         }
 
+        // The zip contains private keys, so no cache may keep it.
+        context.Response.Headers.CacheControl = "no-store";
         var (contentType, fileName) = ZipDownload.DescribeFile(task, task.TaskId);
         return TypedResults.Stream(
             stream => download.WriteAsync(task, chunks, stream, context.RequestAborted),

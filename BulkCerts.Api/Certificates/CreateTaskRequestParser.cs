@@ -693,14 +693,28 @@ public static class CreateTaskRequestParser
             return $"certInfo.outputFormat is pkcs12, so certInfo.pkcs12Password is required; {Rule}.";
         }
 
-        if (element.ValueKind != JsonValueKind.String || !TryGetText(element, out var text))
+        if (element.ValueKind != JsonValueKind.String)
         {
             return $"certInfo.pkcs12Password is not a string (value not shown); {Rule}.";
+        }
+
+        if (!TryGetText(element, out var text))
+        {
+            return $"certInfo.pkcs12Password is not valid Unicode, for example an unpaired surrogate escape " +
+                $"(value not shown); {Rule}.";
         }
 
         if (text.Length is 0 or > MaxPkcs12PasswordLength)
         {
             return $"certInfo.pkcs12Password has {text.Length} characters (value not shown); {Rule}.";
+        }
+
+        // PKCS#12 tools read a password as a C string, so a NUL would cut it short and the file could
+        // not be opened with openssl.
+        if (text.Contains('\0', StringComparison.Ordinal))
+        {
+            return $"certInfo.pkcs12Password contains the character U+0000 (value not shown); {Rule}, " +
+                "without U+0000.";
         }
 
         password = text;

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using BulkCerts.Api.Downloads;
 using static BulkCerts.Api.Certificates.JsonFields;
 
 namespace BulkCerts.Api.Certificates;
@@ -43,7 +44,7 @@ public static class RecipientCertificates
 
         if (text.Length > MaxPemLength)
         {
-            return $"{Field} has {text.Length} characters; the maximum is {MaxPemLength}. {Expected}.";
+            return $"{Field} has {text.Length} characters; the maximum is {MaxPemLength}; {Expected}.";
         }
 
         // PEM needs line breaks, which the general string check counts among the invisible characters.
@@ -95,12 +96,22 @@ public static class RecipientCertificates
     private static string? CheckCertificate(X509Certificate2 certificate, DateTimeOffset now)
     {
         var subject = $"{Field} '{certificate.Subject}'";
-        using var rsa = certificate.GetRSAPublicKey();
+        RSA? rsa;
+        try
+        {
+            rsa = certificate.GetRSAPublicKey();
+        }
+        catch (CryptographicException exception)
+        {
+            return $"{subject} has an RSA public key that cannot be used ({exception.Message}); {Expected}.";
+        }
+
+        using var key = rsa;
         if (rsa is null)
         {
             var algorithm = certificate.PublicKey.Oid.FriendlyName ?? certificate.PublicKey.Oid.Value;
-            return $"{subject} has a {algorithm} key; only RSA recipients are supported (key transport), so " +
-                "use a certificate with an RSA key of at least 2048 bits.";
+            return $"{subject} has a key of algorithm {algorithm}; only RSA recipients are supported (key " +
+                "transport), so use a certificate with an RSA key of at least 2048 bits.";
         }
 
         if (rsa.KeySize < MinRsaKeySize)
@@ -124,6 +135,11 @@ public static class RecipientCertificates
         {
             return $"{subject} has a keyUsage of {keyUsage.KeyUsages} without keyEncipherment, so its key may not " +
                 "encrypt the download's key; use a certificate whose keyUsage includes keyEncipherment.";
+        }
+
+        if (EnvelopedDownload.TryEncryptTo(certificate.ExportCertificatePem()) is { } failure)
+        {
+            return $"{subject} cannot be encrypted to ({failure}); {Expected}.";
         }
 
         return null;

@@ -34,4 +34,31 @@ internal static class EnvelopedDownload
         generator.AddKeyTransRecipient(certificate);
         return generator.Open(output, CmsEnvelopedGenerator.Aes256Cbc);
     }
+
+    /// <summary>
+    /// Encrypts an empty message to a certificate that .NET has read, and returns why that failed, or
+    /// null. BouncyCastle checks RSA keys more strictly than .NET, rejecting for example an even
+    /// modulus, so only a trial run shows that every later download of the task can be encrypted.
+    /// </summary>
+    public static string? TryEncryptTo(string recipientCertificatePem)
+    {
+        try
+        {
+            using (Open(Stream.Null, recipientCertificatePem))
+            {
+                // Nothing to write: opening and closing runs the key transport once.
+            }
+
+            return null;
+        }
+        catch (Exception exception) when (exception is ArgumentException or CmsException
+            or InvalidOperationException or Org.BouncyCastle.Security.SecurityUtilityException
+            or Org.BouncyCastle.Crypto.CryptoException or Org.BouncyCastle.Security.Certificates.CertificateException)
+        {
+            // An ArgumentException appends the parameter's name, which means nothing to the client.
+            return exception is ArgumentException { ParamName: { } name }
+                ? exception.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal)
+                : exception.Message;
+        }
+    }
 }

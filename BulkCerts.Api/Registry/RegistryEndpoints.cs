@@ -193,10 +193,10 @@ public static class RegistryEndpoints
 
                     break;
                 case "reasonCode" when property.Value.ValueKind == JsonValueKind.Number:
-                    if (!property.Value.TryGetInt64(out var code))
+                    if (ReadWholeNumber(property.Value, out var code) is { } problem)
                     {
                         return (0, ApiResults.BadRequest(
-                            $"reasonCode {MessageText.Shorten(property.Value.GetRawText())} is not a whole number; " +
+                            $"reasonCode {MessageText.Shorten(property.Value.GetRawText())} {problem}; " +
                             $"use {RevocationReasons.Codes}."));
                     }
 
@@ -228,6 +228,39 @@ public static class RegistryEndpoints
         }
 
         return (byName ?? byCode ?? RevocationReasons.Unspecified, null);
+    }
+
+    /// <summary>
+    /// Reads a JSON number that is whole, written as 1, 1.0 or 1e0; returns why it is not one, or null.
+    /// </summary>
+    private static string? ReadWholeNumber(JsonElement value, out long number)
+    {
+        if (value.TryGetInt64(out number))
+        {
+            return null;
+        }
+
+        if (value.TryGetDecimal(out var exact))
+        {
+            if (exact != decimal.Truncate(exact))
+            {
+                return "is not a whole number";
+            }
+
+            if (exact is < long.MinValue or > long.MaxValue)
+            {
+                return "is out of range";
+            }
+
+            number = (long)exact;
+            return null;
+        }
+
+        // Beyond the range of decimal: out of range when whole, as 1e30 is.
+        return value.TryGetDouble(out var approximate) && double.IsFinite(approximate)
+            && approximate == Math.Floor(approximate)
+            ? "is out of range"
+            : "is not a whole number";
     }
 
     private static ProblemHttpResult TooLarge() => ApiResults.Problem(

@@ -96,25 +96,27 @@ public static class RevocationListEndpoints
         catch (RpcException exception) when (exception.StatusCode != StatusCode.Cancelled)
         {
             return Unavailable(context, "The CertEngine could not sign the revocation list of certificate authority " +
-                $"'{alias}' ({exception.StatusCode}: {exception.Status.Detail}); retry in a few seconds.");
+                $"'{alias}' ({Describe(exception)}); retry in a few seconds.");
         }
         catch (RevocationListUnavailableException exception)
         {
             return Unavailable(context, exception.Message);
         }
 
+        // Each representation has its own tag, so a shared cache never answers a PEM request with DER.
+        var pem = type == CertificateAuthorityEndpoints.PemMediaType;
+        var entityTag = pem ? $"\"crl-{list.Number}-pem\"" : list.ETag;
         var headers = context.Response.Headers;
         var maxAge = Math.Max(0, (long)(list.NextUpdate - clock.GetUtcNow()).TotalSeconds);
-        headers.ETag = list.ETag;
+        headers.ETag = entityTag;
         headers.LastModified = list.ThisUpdate.ToString("R", CultureInfo.InvariantCulture);
         headers.CacheControl = $"public, max-age={maxAge.ToString(CultureInfo.InvariantCulture)}";
         headers.Vary = HeaderNames.Accept;
-        if (IsCurrent(context.Request, list))
+        if (IsCurrent(context.Request, entityTag))
         {
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
 
-        var pem = type == CertificateAuthorityEndpoints.PemMediaType;
         var body = pem
             ? Encoding.ASCII.GetBytes(PemEncoding.WriteString("X509 CRL", list.Der) + "\n")
             : list.Der;
@@ -123,8 +125,8 @@ public static class RevocationListEndpoints
         return TypedResults.File(body, type, $"{asciiAlias}.{(pem ? "pem" : "crl")}");
     }
 
-    /// <summary>Whether If-None-Match names this list's tag, or is <c>*</c>.</summary>
-    private static bool IsCurrent(HttpRequest request, SignedList list)
+    /// <summary>Returns whether If-None-Match names the tag of the list served, or is <c>*</c>.</summary>
+    private static bool IsCurrent(HttpRequest request, string entityTag)
     {
         var ifNoneMatch = request.Headers.IfNoneMatch;
         if (ifNoneMatch.Count == 0)
@@ -133,8 +135,14 @@ public static class RevocationListEndpoints
         }
 
         return EntityTagHeaderValue.TryParseList(ifNoneMatch, out var tags)
-            && tags.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Tag.Equals(list.ETag));
+            && tags.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Tag.Equals(entityTag));
     }
+
+    private static string Describe(RpcException exception) => exception.Status.Detail.Length > 0
+        ? $"{exception.StatusCode}: {exception.Status.Detail}"
+        : exception.StatusCode == StatusCode.DeadlineExceeded
+            ? "it did not answer in time"
+            : exception.StatusCode.ToString();
 
     private static ProblemHttpResult NotConfigured(string alias) => ApiResults.NotFound(
         $"Certificate authority '{MessageText.Shorten(alias)}' is not configured; GET /certificateauthorities " +

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using BulkCerts.Api.ChunkQueue;
 using BulkCerts.CertEngine.V1;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -130,10 +131,23 @@ public sealed partial class RevocationLists(
             Reason = entry.ReasonCode,
         }));
 
-        var response = await engines.PickClient().SignRevocationListAsync(
-            request,
-            deadline: DateTime.UtcNow + SignTimeout,
-            cancellationToken: cancellationToken);
+        SignRevocationListResponse response;
+        try
+        {
+            response = await engines.PickClient().SignRevocationListAsync(
+                request,
+                deadline: DateTime.UtcNow + SignTimeout,
+                cancellationToken: cancellationToken);
+        }
+        catch (RpcException exception) when (stored is not null && now < stored.NextUpdate
+            && exception.StatusCode is not (StatusCode.NotFound or StatusCode.Cancelled))
+        {
+            // The stored list is still valid, though it lacks the newest revocations: serving it beats
+            // serving none. The next request tries to sign again.
+            LogStoredListServed(logger, exception, alias, stored.Number);
+            return await LoadAsync(key, stored);
+        }
+
         var list = new SignedList(number, revision, thisUpdate, nextUpdate, response.CrlDer.ToByteArray());
         var written = (int)await _database.ScriptEvaluateAsync(
             StoreScript,
@@ -188,6 +202,11 @@ public sealed partial class RevocationLists(
         _memory[key] = list;
         return list;
     }
+
+    [LoggerMessage(EventId = 701, Level = LogLevel.Warning,
+        Message = "The CertEngine could not sign a new revocation list of certificate authority {Alias}; " +
+            "serving list {CrlNumber}, which is still valid")]
+    private static partial void LogStoredListServed(ILogger logger, Exception exception, string alias, long crlNumber);
 
     private static DateTimeOffset WholeSeconds(DateTimeOffset time) =>
         DateTimeOffset.FromUnixTimeSeconds(time.ToUnixTimeSeconds());

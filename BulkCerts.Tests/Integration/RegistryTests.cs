@@ -214,6 +214,7 @@ public sealed partial class RegistryTests(BulkCertsAppFixture fixture) : IDispos
     [InlineData("""{"reasonCode": 4}""", "superseded", 4)]
     [InlineData("""{"reason": "CessationOfOperation", "reasonCode": 5}""", "cessationOfOperation", 5)]
     [InlineData("""{"reasonCode": 10}""", "aACompromise", 10)]
+    [InlineData("""{"reasonCode": 1e0}""", "keyCompromise", 1)]
     [InlineData("{}", "unspecified", 0)]
     [InlineData("", "unspecified", 0)]
     public async Task RevokeRecordsReasonCode(string body, string reason, int code)
@@ -231,6 +232,7 @@ public sealed partial class RegistryTests(BulkCertsAppFixture fixture) : IDispos
     [InlineData("""{"reasonCode": 8}""", "reason code 8 is not valid")]
     [InlineData("""{"reasonCode": 7}""", "reason code 7 is not valid")]
     [InlineData("""{"reasonCode": 1.5}""", "not a whole number")]
+    [InlineData("""{"reasonCode": 99999999999999999999999999}""", "is out of range")]
     [InlineData("""{"reason": "removeFromCRL"}""", "'removeFromCRL' is not valid")]
     [InlineData("""{"reason": "stolen"}""", "'stolen' is not valid")]
     [InlineData("""{"reason": 1}""", "reason is a JSON number")]
@@ -321,6 +323,7 @@ public sealed partial class RegistryTests(BulkCertsAppFixture fixture) : IDispos
         Assert.Equal("application/pkix-crl", der.MediaType);
         Assert.Equal("application/x-pem-file", pem.MediaType);
         Assert.StartsWith("-----BEGIN X509 CRL-----", Encoding.ASCII.GetString(pem.Body));
+        Assert.NotEqual(der.ETag, pem.ETag);
         Assert.Contains("verify OK", verifyList.Output + verifyList.Error);
         Assert.Matches($@"Serial Number: {serial}\s+Revocation Date: [^\n]+\n\s+CRL entry extensions:\s+" +
             @"X509v3 CRL Reason Code:\s+Key Compromise", text.Output);

@@ -17,6 +17,29 @@ internal static class RecipientCertificateFiles
         return SelfSign(request, signer, notAfter, keyUsage);
     }
 
+    /// <summary>
+    /// Returns an RSA certificate whose public key .NET reads but a stricter reader rejects: its
+    /// modulus made even, or its exponent 65,538. The signature no longer matches, which no reader checks.
+    /// </summary>
+    public static string RsaWithBrokenKey(bool evenModulus)
+    {
+        using var original = X509Certificate2.CreateFromPem(Rsa());
+        var der = original.RawData;
+
+        // The modulus INTEGER is followed by the exponent INTEGER 02 03 01 00 01.
+        var exponent = der.AsSpan().IndexOf(new byte[] { 0x02, 0x03, 0x01, 0x00, 0x01 });
+        if (evenModulus)
+        {
+            der[exponent - 1] &= 0xFE;
+        }
+        else
+        {
+            der[exponent + 4] = 0x02;
+        }
+
+        return PemEncoding.WriteString("CERTIFICATE", der) + "\n";
+    }
+
     public static string EcP256()
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);

@@ -53,6 +53,8 @@ public sealed class DeliveryFormatParserTests
     [InlineData("", "certInfo.outputFormat is pkcs12, so certInfo.pkcs12Password is required")]
     [InlineData(", \"pkcs12Password\": \"\"", "certInfo.pkcs12Password has 0 characters (value not shown)")]
     [InlineData(", \"pkcs12Password\": 1234", "certInfo.pkcs12Password is not a string (value not shown)")]
+    [InlineData(", \"pkcs12Password\": \"ab\\u0000cd\"", "certInfo.pkcs12Password contains the character U+0000")]
+    [InlineData(", \"pkcs12Password\": \"ab\\ud800cd\"", "certInfo.pkcs12Password is not valid Unicode")]
     public void BadPasswordIsRejected(string password, string expectedStart)
     {
         var result = Parse(Body(", \"outputFormat\": \"pkcs12\"" + password));
@@ -114,6 +116,8 @@ public sealed class DeliveryFormatParserTests
             "has a keyUsage of DigitalSignature without keyEncipherment"
         },
         { RecipientCertificateFiles.EcP256(), "only RSA recipients are supported" },
+        { RecipientCertificateFiles.RsaWithBrokenKey(evenModulus: true), "cannot be encrypted to (RSA modulus is even)" },
+        { RecipientCertificateFiles.RsaWithBrokenKey(evenModulus: false), "cannot be used" },
         { RecipientCertificateFiles.Rsa() + RecipientCertificateFiles.Rsa(), "contains 2 PEM certificates" },
     };
 
