@@ -119,13 +119,6 @@ public static class CreateTaskRequestParser
             CommonName = commonName!,
             Base64CommonName = options.Base64CommonNames,
             SubjectAltNames = subjectAltNames,
-            Organization = subject["organization"],
-            OrganizationalUnit = subject["organizationalUnit"],
-            Locality = subject["locality"],
-            StateName = subject["stateName"],
-            Country = subject["country"]?.ToUpperInvariant(),
-            EmailAddress = subject["emailAddress"],
-            DistinguishedNameQualifier = subject["distinguishedNameQualifier"],
             IncludeCertificateAuthority = includeCa,
             DaysExpiry = days ?? options.DefaultDaysExpiry,
             DaysExpiryIsDefault = days is null,
@@ -134,7 +127,7 @@ public static class CreateTaskRequestParser
             OutputFormat = outputFormat,
             RecipientCertificate = recipient,
         };
-        return ParseResult.Success(request, commonNameList, password);
+        return ParseResult.Success(WithSubject(request, subject), commonNameList, password);
     }
 
     /// <summary>
@@ -253,6 +246,21 @@ public static class CreateTaskRequestParser
             Register = register,
             CommonName = commonName!,
             SignsRequests = true,
+            IncludeCertificateAuthority = includeCa,
+            DaysExpiry = days ?? options.DefaultDaysExpiry,
+            DaysExpiryIsDefault = days is null,
+            OutputFormat = outputFormat,
+            RecipientCertificate = recipient,
+        };
+        return ParseResult.Success(WithSubject(request, subject), null);
+    }
+
+    /// <summary>Returns the spec with the subject fields read from the request or taken from the defaults.</summary>
+    private static CertificateRequestSpec WithSubject(
+        CertificateRequestSpec spec,
+        Dictionary<string, string?> subject) =>
+        spec with
+        {
             Organization = subject["organization"],
             OrganizationalUnit = subject["organizationalUnit"],
             Locality = subject["locality"],
@@ -260,14 +268,7 @@ public static class CreateTaskRequestParser
             Country = subject["country"]?.ToUpperInvariant(),
             EmailAddress = subject["emailAddress"],
             DistinguishedNameQualifier = subject["distinguishedNameQualifier"],
-            IncludeCertificateAuthority = includeCa,
-            DaysExpiry = days ?? options.DefaultDaysExpiry,
-            DaysExpiryIsDefault = days is null,
-            OutputFormat = outputFormat,
-            RecipientCertificate = recipient,
         };
-        return ParseResult.Success(request, null);
-    }
 
     /// <summary>
     /// Reads the common name that replaces each request's: a plain name, or none (an empty name)

@@ -129,17 +129,7 @@ public sealed class ChunkIssuer(CertEngines engines, TaskStore tasks, ResultProt
             PrivateKeyFormat = spec.Pkcs8PrivateKeys ? PrivateKeyFormat.Pkcs8 : PrivateKeyFormat.Unspecified,
             DaysExpiry = spec.DaysExpiry,
             IncludeCa = spec.IncludeCertificateAuthority,
-            Subject = new Subject
-            {
-                CommonName = commonName,
-                Organization = spec.Organization ?? string.Empty,
-                OrganizationalUnit = spec.OrganizationalUnit ?? string.Empty,
-                Locality = spec.Locality ?? string.Empty,
-                StateName = spec.StateName ?? string.Empty,
-                Country = spec.Country ?? string.Empty,
-                EmailAddress = spec.EmailAddress ?? string.Empty,
-                DistinguishedNameQualifier = spec.DistinguishedNameQualifier ?? string.Empty,
-            },
+            Subject = ToSubject(spec, commonName),
         };
 
         foreach (var altName in spec.SubjectAltNames)
@@ -177,21 +167,24 @@ public sealed class ChunkIssuer(CertEngines engines, TaskStore tasks, ResultProt
             FirstIndex = firstIndex,
             DaysExpiry = spec.DaysExpiry,
             IncludeCa = spec.IncludeCertificateAuthority,
-            Subject = new Subject
-            {
-                CommonName = commonName.Length > 0 ? new NameRule { StaticValue = commonName } : null,
-                Organization = spec.Organization ?? string.Empty,
-                OrganizationalUnit = spec.OrganizationalUnit ?? string.Empty,
-                Locality = spec.Locality ?? string.Empty,
-                StateName = spec.StateName ?? string.Empty,
-                Country = spec.Country ?? string.Empty,
-                EmailAddress = spec.EmailAddress ?? string.Empty,
-                DistinguishedNameQualifier = spec.DistinguishedNameQualifier ?? string.Empty,
-            },
+            Subject = ToSubject(spec, commonName.Length > 0 ? new NameRule { StaticValue = commonName } : null),
         };
         request.SigningRequests.AddRange(rows);
         return request;
     }
+
+    /// <summary>Builds the engine's subject: the spec's fields, empty where unset, and the given common name.</summary>
+    private static Subject ToSubject(CertificateRequestSpec spec, NameRule? commonName) => new()
+    {
+        CommonName = commonName,
+        Organization = spec.Organization ?? string.Empty,
+        OrganizationalUnit = spec.OrganizationalUnit ?? string.Empty,
+        Locality = spec.Locality ?? string.Empty,
+        StateName = spec.StateName ?? string.Empty,
+        Country = spec.Country ?? string.Empty,
+        EmailAddress = spec.EmailAddress ?? string.Empty,
+        DistinguishedNameQualifier = spec.DistinguishedNameQualifier ?? string.Empty,
+    };
 
     /// <summary>
     /// Turns a template into the engine's rule. Uppercasing of static and list values happens
