@@ -102,6 +102,57 @@ public sealed class SigningRequestTests(AuthoritiesFixture authorities) : IClass
     }
 
     [Fact]
+    public async Task ExplicitCurveParametersAreRowError()
+    {
+        // .NET cannot write a request with explicit curve parameters, so openssl makes it.
+        var name = Guid.NewGuid().ToString("N");
+        await OpensslAuthority.RunAsync(authorities.Folder, "ecparam", "-name", "prime256v1", "-param_enc", "explicit",
+            "-genkey", "-noout", "-out", $"{name}.key");
+        await OpensslAuthority.RunAsync(authorities.Folder, "req", "-new", "-key", $"{name}.key",
+            "-subj", "/CN=explicit", "-outform", "DER", "-out", $"{name}.der");
+        var der = File.ReadAllBytes(authorities.Folder.File($"{name}.der"));
+
+        var issued = Sign(Request(der)).Single();
+
+        Assert.StartsWith("the request cannot be read or its signature checked", issued.Error);
+        Assert.Equal(string.Empty, issued.CertificatePem);
+    }
+
+    [Fact]
+    public void OverlongSubjectNameIsRowError()
+    {
+        var der = TestSigningRequests.Ec(ECCurve.NamedCurves.nistP256, "CN=" + new string('a', 5000));
+
+        var issued = Sign(Request(der)).Single();
+
+        Assert.EndsWith("has 5000 characters; the maximum is 64", issued.Error);
+    }
+
+    [Fact]
+    public void ControlCharacterInSubjectIsRowError()
+    {
+        var builder = new X500DistinguishedNameBuilder();
+        builder.AddCommonName("line\r\nbreak");
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var der = new CertificateRequest(builder.Build(), key, HashAlgorithmName.SHA256).CreateSigningRequest();
+
+        var issued = Sign(Request(der)).Single();
+
+        Assert.EndsWith("contains a control or format character", issued.Error);
+    }
+
+    [Fact]
+    public void OverridesKeepOtherAttributesInOrder()
+    {
+        var request = Request(TestSigningRequests.Ec(ECCurve.NamedCurves.nistP256, "CN=odd, DC=example, DC=com"));
+        request.Subject = new Subject { Country = "de" };
+
+        var issued = Sign(request).Single();
+
+        Assert.Equal("DC=example, DC=com, CN=odd, C=DE", issued.Subject);
+    }
+
+    [Fact]
     public void EmptySubjectIsRowError()
     {
         var issued = Sign(Request(TestSigningRequests.Ec(ECCurve.NamedCurves.nistP256, subject: ""))).Single();

@@ -12,19 +12,26 @@ internal static class SigningRequestPem
     public static readonly string[] Labels = ["CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"];
 
     /// <summary>
-    /// Returns the DER of the first PEM block labelled CERTIFICATE REQUEST or NEW CERTIFICATE
-    /// REQUEST, or empty when there is none, so that the CertEngine rejects the row.
+    /// Returns the DER of the one PEM block labelled CERTIFICATE REQUEST or NEW CERTIFICATE REQUEST,
+    /// or empty when there is none or more than one, so that the CertEngine rejects the row rather
+    /// than sign one request of several.
     /// </summary>
     public static ByteString Decode(string pem)
     {
         var text = pem.AsSpan();
+        ByteString? found = null;
         while (PemEncoding.TryFind(text, out var fields))
         {
             var label = text[fields.Label];
             if (label.SequenceEqual(Labels[0]) || label.SequenceEqual(Labels[1]))
             {
+                if (found is not null)
+                {
+                    return ByteString.Empty;
+                }
+
                 var der = new byte[fields.DecodedDataLength];
-                return Convert.TryFromBase64Chars(text[fields.Base64Data], der, out var written)
+                found = Convert.TryFromBase64Chars(text[fields.Base64Data], der, out var written)
                     ? UnsafeByteOperations.UnsafeWrap(der.AsMemory(0, written))
                     : ByteString.Empty;
             }
@@ -32,6 +39,6 @@ internal static class SigningRequestPem
             text = text[fields.Location.End..];
         }
 
-        return ByteString.Empty;
+        return found ?? ByteString.Empty;
     }
 }

@@ -57,7 +57,21 @@ public static class SigningRequestCertificateFactory
 
     private static IssuedCertificate Sign(IssuanceRequest request, SigningRequest row, long index)
     {
-        var content = SigningRequestReader.Read(row.Der.Memory);
+        SigningRequestContent content;
+        try
+        {
+            content = SigningRequestReader.Read(row.Der.Memory);
+        }
+        catch (Exception exception) when (exception is not (SigningRequestException or OperationCanceledException))
+        {
+            // The request comes from a device, so any failure to read or verify it is that row's
+            // error, never the whole call's: for example explicit curve parameters, or a PSS
+            // signature larger than the modulus, which BouncyCastle rejects with its own exceptions.
+            throw new SigningRequestException(
+                $"the request cannot be read or its signature checked ({exception.GetType().Name}: " +
+                $"{Shorten(exception.Message)})");
+        }
+
         var overrides = MergeOverrides(request.Subject, row.SubjectOverride);
         var subject = overrides.Count == 0
             ? new X500DistinguishedName(content.Subject.Span)
@@ -67,6 +81,8 @@ public static class SigningRequestCertificateFactory
             throw new SigningRequestException(
                 "the subject is empty and has no common name; set commonName in the request or the row");
         }
+
+        CheckSubject(subject);
 
         var extensions = new List<X509Extension>
         {
@@ -234,6 +250,43 @@ public static class SigningRequestCertificateFactory
         }
     }
 
+    /// <summary>
+    /// Checks every attribute of the final subject, also one kept as the request wrote it: each value
+    /// must be a string without control characters, and the known fields keep their limits, so
+    /// that every certificate parses and its manifest entry is one clean line.
+    /// </summary>
+    private static void CheckSubject(X500DistinguishedName subject)
+    {
+        foreach (var rdn in subject.EnumerateRelativeDistinguishedNames(reversed: false))
+        {
+            if (rdn.HasMultipleElements)
+            {
+                continue;
+            }
+
+            var oid = rdn.GetSingleElementType().Value ?? string.Empty;
+            if (rdn.GetSingleElementValue() is not { } value)
+            {
+                throw new SigningRequestException(
+                    $"the subject attribute {oid} is not a string; encode it as UTF8String or PrintableString");
+            }
+
+            var position = Array.FindIndex(Fields, field => field.Oid == oid);
+            if (position >= 0)
+            {
+                _ = Check(position, value);
+            }
+            else if (value.Any(c => char.IsControl(c) || char.GetUnicodeCategory(c) == UnicodeCategory.Format))
+            {
+                throw new SigningRequestException(
+                    $"the subject attribute {oid} contains a control or format character");
+            }
+        }
+    }
+
+    private static string Shorten(string text) =>
+        text.Length > 2 * MaxErrorValueLength ? text[..(2 * MaxErrorValueLength)] + "..." : text;
+
     /// <summary>Collects the override fields by OID, the row's taking precedence, each checked.</summary>
     private static Dictionary<string, string> MergeOverrides(Subject? requestLevel, Subject? row)
     {
@@ -294,7 +347,7 @@ public static class SigningRequestCertificateFactory
                 "emailAddress" => $"emailAddress '{quoted}' is not an ASCII email address",
                 "distinguishedNameQualifier" => $"distinguishedNameQualifier '{quoted}' has characters a " +
                     "PrintableString cannot hold",
-                _ => $"{name} '{quoted}' is only spaces",
+                _ => $"{name} '{quoted}' is empty or only spaces",
             });
         }
 
@@ -315,7 +368,7 @@ public static class SigningRequestCertificateFactory
     {
         var values = new Dictionary<string, string>();
         var others = new List<(string Oid, string Value)>();
-        foreach (var rdn in requested.EnumerateRelativeDistinguishedNames())
+        foreach (var rdn in requested.EnumerateRelativeDistinguishedNames(reversed: false))
         {
             if (rdn.HasMultipleElements)
             {

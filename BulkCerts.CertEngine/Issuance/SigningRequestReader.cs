@@ -67,7 +67,8 @@ public static class SigningRequestReader
         if (der.IsEmpty)
         {
             throw new SigningRequestException(
-                "not a PKCS#10 request: it is empty, or its PEM could not be decoded");
+                "not a PKCS#10 request: it is empty, or its PEM is not exactly one block labelled " +
+                "CERTIFICATE REQUEST with valid base64");
         }
 
         SigningRequestContent content;

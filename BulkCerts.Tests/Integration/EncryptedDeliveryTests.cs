@@ -224,9 +224,8 @@ public sealed class EncryptedDeliveryTests(BulkCertsAppFixture fixture) : IDispo
         var entries = await ReadEntriesAsync(zipStream);
 
         var (_, certId) = Assert.Single(ReadManifest(entries));
-        Assert.Equal(
-            [$"{certId}_cert.der", "certificate_manifest.json", "errors.json"],
-            entries.Keys.Order(StringComparer.Ordinal));
+        string[] expected = [$"{certId}_cert.der", "certificate_manifest.json", "errors.json"];
+        Assert.Equal(expected.Order(StringComparer.Ordinal), entries.Keys.Order(StringComparer.Ordinal));
         var certificate = await WriteAsync($"{certId}_cert.der", entries[$"{certId}_cert.der"]);
         var subject = await RunOpensslAsync("x509", "-inform", "DER", "-in", certificate, "-noout", "-subject");
         Assert.Contains("CN=csr-der-1", subject.Output.Replace(" = ", "=", StringComparison.Ordinal));

@@ -116,7 +116,10 @@ public sealed class DeliveryFormatParserTests
             "has a keyUsage of DigitalSignature without keyEncipherment"
         },
         { RecipientCertificateFiles.EcP256(), "only RSA recipients are supported" },
-        { RecipientCertificateFiles.RsaWithBrokenKey(evenModulus: true), "cannot be encrypted to (RSA modulus is even)" },
+        {
+            RecipientCertificateFiles.RsaWithBrokenKey(evenModulus: true),
+            "cannot be encrypted to (RSA modulus is even)"
+        },
         { RecipientCertificateFiles.RsaWithBrokenKey(evenModulus: false), "cannot be used" },
         { RecipientCertificateFiles.Rsa() + RecipientCertificateFiles.Rsa(), "contains 2 PEM certificates" },
     };

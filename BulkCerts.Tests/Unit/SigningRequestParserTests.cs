@@ -53,6 +53,16 @@ public sealed class SigningRequestParserTests
         Assert.False(result.SigningRequests!.Single().Der.IsEmpty);
     }
 
+    [Fact]
+    public void TwoRequestsInOneEntryAreRejected()
+    {
+        var pem = JsonSerializer.Deserialize<string>(Csr)!;
+
+        var result = Parse($$"""{"csrs": [{{JsonSerializer.Serialize(pem + pem)}}]}""");
+
+        Assert.True(result.SigningRequests!.Single().Der.IsEmpty);
+    }
+
     public static TheoryData<string, string> InvalidBodies => new()
     {
         { """{"csrs": []}""", "csrs is an empty array" },
