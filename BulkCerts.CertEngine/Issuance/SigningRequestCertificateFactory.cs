@@ -64,9 +64,8 @@ public static class SigningRequestCertificateFactory
         }
         catch (Exception exception) when (exception is not (SigningRequestException or OperationCanceledException))
         {
-            // The request comes from a device, so any failure to read or verify it is that row's
-            // error, never the whole call's: for example explicit curve parameters, or a PSS
-            // signature larger than the modulus, which BouncyCastle rejects with its own exceptions.
+            // The request comes from a device, so any failure to read or verify it is that row's error.
+            // Explicit curve parameters and a PSS signature larger than the modulus raise such failures.
             throw new SigningRequestException(
                 $"the request cannot be read or its signature checked ({exception.GetType().Name}: " +
                 $"{Shorten(exception.Message)})");
@@ -251,9 +250,9 @@ public static class SigningRequestCertificateFactory
     }
 
     /// <summary>
-    /// Checks every attribute of the final subject, also one kept as the request wrote it: each value
-    /// must be a string without control characters, and the known fields keep their limits, so
-    /// that every certificate parses and its manifest entry is one clean line.
+    /// Checks every attribute of the final subject, also one kept as the request wrote it. Each value
+    /// must be a string without control characters, and the known fields keep their limits, so every
+    /// certificate parses and its manifest entry is one line.
     /// </summary>
     private static void CheckSubject(X500DistinguishedName subject)
     {
