@@ -117,22 +117,10 @@ internal static class References
     /// <summary>Writes a self-signed RSA-2048 CA as PEM files and returns their paths.</summary>
     public static (string CertificatePath, string KeyPath) WriteRsaAuthority(string folder)
     {
-        Directory.CreateDirectory(folder);
         using var key = RSA.Create(2048);
         var request = new CertificateRequest(
             "CN=BulkCerts benchmark RSA CA", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, critical: true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(
-            X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, critical: true));
-        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
-        var now = DateTimeOffset.UtcNow;
-        using var certificate = request.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(5));
-
-        var certificatePath = Path.Combine(folder, "rsa-ca.crt");
-        var keyPath = Path.Combine(folder, "rsa-ca.key");
-        File.WriteAllText(certificatePath, certificate.ExportCertificatePem() + "\n");
-        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem() + "\n");
-        return (certificatePath, keyPath);
+        return WriteAuthority(folder, "rsa-ca", request, key);
     }
 
     /// <summary>
@@ -165,9 +153,19 @@ internal static class References
     /// <summary>Writes a self-signed P-256 CA as PEM files and returns their paths.</summary>
     public static (string CertificatePath, string KeyPath) WriteEcAuthority(string folder)
     {
-        Directory.CreateDirectory(folder);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=BulkCerts benchmark EC CA", key, HashAlgorithmName.SHA256);
+        return WriteAuthority(folder, "ec-ca", request, key);
+    }
+
+    /// <summary>Self-signs a CA certificate valid for five years and writes it and its key as PEM files.</summary>
+    private static (string CertificatePath, string KeyPath) WriteAuthority(
+        string folder,
+        string name,
+        CertificateRequest request,
+        AsymmetricAlgorithm key)
+    {
+        Directory.CreateDirectory(folder);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, critical: true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(
             X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, critical: true));
@@ -175,8 +173,8 @@ internal static class References
         var now = DateTimeOffset.UtcNow;
         using var certificate = request.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(5));
 
-        var certificatePath = Path.Combine(folder, "ec-ca.crt");
-        var keyPath = Path.Combine(folder, "ec-ca.key");
+        var certificatePath = Path.Combine(folder, $"{name}.crt");
+        var keyPath = Path.Combine(folder, $"{name}.key");
         File.WriteAllText(certificatePath, certificate.ExportCertificatePem() + "\n");
         File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem() + "\n");
         return (certificatePath, keyPath);

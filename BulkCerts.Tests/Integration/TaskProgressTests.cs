@@ -245,10 +245,7 @@ public sealed class TaskProgressTests(BulkCertsAppFixture fixture) : IAsyncLifet
     {
         var (taskId, store) = await CreateIdleTaskAsync();
         using var channel = GrpcChannel.ForAddress(fixture.App.GetEndpoint("api", "grpc"));
-        var watcher = new TaskWatcher.TaskWatcherClient(channel);
-        using var call = watcher.WatchTask(
-            new WatchTaskRequest { TaskId = taskId },
-            new Metadata { { "x-api-key", BulkCertsAppFixture.ApiKey } });
+        using var call = Watch(channel, taskId);
         var updates = call.ResponseStream;
 
         Assert.True(await updates.MoveNext());
@@ -275,10 +272,7 @@ public sealed class TaskProgressTests(BulkCertsAppFixture fixture) : IAsyncLifet
     {
         var (taskId, store) = await CreateIdleTaskAsync();
         using var channel = GrpcChannel.ForAddress(fixture.App.GetEndpoint("api", "grpc"));
-        var watcher = new TaskWatcher.TaskWatcherClient(channel);
-        using var call = watcher.WatchTask(
-            new WatchTaskRequest { TaskId = taskId },
-            new Metadata { { "x-api-key", BulkCertsAppFixture.ApiKey } });
+        using var call = Watch(channel, taskId);
         var updates = call.ResponseStream;
         Assert.True(await updates.MoveNext());
 
@@ -324,6 +318,12 @@ public sealed class TaskProgressTests(BulkCertsAppFixture fixture) : IAsyncLifet
             Assert.Contains(expected == StatusCode.InvalidArgument ? "not-a-task" : taskId, error.Status.Detail);
         }
     }
+
+    /// <summary>Starts a gRPC watch of the task with the fixture's unscoped API key.</summary>
+    private static AsyncServerStreamingCall<TaskProgress> Watch(GrpcChannel channel, string taskId) =>
+        new TaskWatcher.TaskWatcherClient(channel).WatchTask(
+            new WatchTaskRequest { TaskId = taskId },
+            new Metadata { { "x-api-key", BulkCertsAppFixture.ApiKey } });
 
     private async Task<string> CreateEcTaskAsync(int quantity) => await TaskClient.CreateAsync(
         fixture.Api,
