@@ -51,7 +51,7 @@ public sealed record CertificateRequestSpec
     /// </summary>
     public bool SignsRequests { get; init; }
 
-    /// <summary>How the zip holds each certificate and key.</summary>
+    /// <summary>The file format of each certificate and key in the zip.</summary>
     public FileFormat OutputFormat { get; init; } = FileFormat.Pem;
 
     /// <summary>

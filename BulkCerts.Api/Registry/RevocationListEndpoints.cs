@@ -103,7 +103,7 @@ public static class RevocationListEndpoints
             return Unavailable(context, exception.Message);
         }
 
-        // Each representation has its own tag, so a shared cache never answers a PEM request with DER.
+        // Each representation has its own tag, so a shared cache never serves DER to a PEM request.
         var pem = type == CertificateAuthorityEndpoints.PemMediaType;
         var entityTag = pem ? $"\"crl-{list.Number}-pem\"" : list.ETag;
         var headers = context.Response.Headers;

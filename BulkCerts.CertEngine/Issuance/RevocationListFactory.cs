@@ -11,8 +11,8 @@ namespace BulkCerts.CertEngine.Issuance;
 /// Signs an X.509 v2 certificate revocation list (RFC 5280 section 5) with a CA's key, after checking
 /// every field of the request. The list carries the CA's authority key identifier and the request's
 /// cRLNumber. An entry has no reason code extension when its reason is unspecified, as RFC 5280 recommends.
-/// The list is encoded here because .NET's CertificateRevocationListBuilder refuses aACompromise; it
-/// is signed with the CA's own SignatureGenerator, so RSA, EC and Ed25519 CAs work alike.
+/// The list is encoded here because .NET's CertificateRevocationListBuilder rejects aACompromise.
+/// It is signed with the CA's own SignatureGenerator, so RSA, EC and Ed25519 CAs work alike.
 /// </summary>
 public static class RevocationListFactory
 {

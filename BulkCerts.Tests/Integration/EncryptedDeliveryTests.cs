@@ -139,7 +139,7 @@ public sealed class EncryptedDeliveryTests(BulkCertsAppFixture fixture) : IDispo
                 var key = await WriteAsync($"{certId}_key.der", entries[$"{certId}_key.der"]);
                 await RunOpensslAsync("x509", "-inform", "DER", "-in", certificate, "-noout");
                 await AssertKeyMatchesAsync(key, "DER", certificate, "DER");
-                // PKCS#1 for RSA (no algorithm identifier), as the PEM label RSA PRIVATE KEY says; PKCS#8 for EC.
+                // PKCS#1 for RSA (no algorithm identifier), as the PEM label RSA PRIVATE KEY names. PKCS#8 for EC.
                 var parsed = await RunOpensslAsync("asn1parse", "-inform", "DER", "-in", key);
                 if (algorithm == "RSA-2048")
                 {
@@ -277,7 +277,7 @@ public sealed class EncryptedDeliveryTests(BulkCertsAppFixture fixture) : IDispo
         return taskId;
     }
 
-    /// <summary>Checks that no Redis key of the task holds the password, and that its encrypted copy is gone.</summary>
+    /// <summary>Checks that no Redis key of the task contains the password, and its encrypted copy is gone.</summary>
     private async Task AssertPasswordNotStoredAsync(string taskId)
     {
         await using var redis = await fixture.ConnectRedisAsync();
